@@ -1,0 +1,24 @@
+// The subcommands of xlsx2pg. Each registers its options on the CLI11 app and returns the
+// function that runs it; main() stays a thin dispatcher.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace cli {
+
+// Exit codes, documented in the README.
+enum ExitCode : int {
+    kSuccess = 0,
+    kSuccessWithRejects = 1,
+    kFailure = 2,  // nothing was changed
+    kUsage = 3,
+};
+
+using Runner = std::function<int()>;
+
+Runner add_cat_command(CLI::App& app);
+Runner add_sheets_command(CLI::App& app);
+
+}  // namespace cli

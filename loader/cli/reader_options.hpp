@@ -1,0 +1,35 @@
+// Options every command that reads a workbook shares: threads and the safety bounds.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <thread>
+
+#include "xlsx/workbook.hpp"
+
+namespace cli {
+
+inline unsigned default_threads() {
+    unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 2 : n;
+}
+
+inline void add_reader_options(CLI::App& cmd, xlsx::ReaderOptions& o) {
+    o.threads = default_threads();
+    cmd.add_option("--threads,-j", o.threads, "XML parser threads (1: no threads)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 256u));
+    cmd.add_option("--max-part-size", o.limits.max_part_bytes,
+                   "largest uncompressed part in bytes")
+        ->capture_default_str();
+    cmd.add_option("--max-ratio", o.limits.max_expansion_ratio,
+                   "largest compression ratio of a part (zip bomb guard)")
+        ->capture_default_str();
+    cmd.add_option("--max-cell-size", o.limits.max_cell_bytes, "largest cell value in bytes")
+        ->capture_default_str();
+    cmd.add_option("--max-strings-size", o.limits.max_shared_strings_bytes,
+                   "largest total of shared-string text in bytes")
+        ->capture_default_str();
+}
+
+}  // namespace cli

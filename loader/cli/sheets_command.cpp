@@ -1,0 +1,79 @@
+// xlsx2pg sheets: the sheets of a workbook with their state and used range.
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "reader_options.hpp"
+#include "xlsx/sheet_reader.hpp"
+
+namespace cli {
+namespace {
+
+struct UsedRange {
+    uint32_t rows = 0, columns = 0;  // last row and column holding a value
+    std::string dimension;           // as declared by the file, may be empty
+};
+
+UsedRange used_range(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet) {
+    UsedRange range;
+    if (sheet.kind != "worksheet" || sheet.part.empty()) return range;
+    xlsx::SheetReader reader(workbook, sheet, false);
+    while (auto batch = reader.next()) {
+        for (const auto& row : batch->rows) {
+            range.rows = std::max(range.rows, row.number);
+            auto cells = batch->cells_of(row);
+            if (!cells.empty()) range.columns = std::max(range.columns, cells.back().column);
+        }
+    }
+    range.dimension = reader.dimension_ref();
+    return range;
+}
+
+}  // namespace
+
+Runner add_sheets_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("sheets", "List the sheets of a workbook");
+    struct Args {
+        std::string file;
+        bool json = false;
+        xlsx::ReaderOptions reader;
+    };
+    auto args = std::make_shared<Args>();
+    cmd->add_option("file", args->file, "the .xlsx workbook")->required();
+    cmd->add_flag("--json", args->json, "print one JSON object instead of a table");
+    add_reader_options(*cmd, args->reader);
+
+    return [cmd, args]() -> int {
+        if (!cmd->parsed()) return -1;
+        xlsx::Workbook workbook(args->file, args->reader);
+        nlohmann::json list = nlohmann::json::array();
+        if (!args->json)
+            fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", "#", "sheet", "state",
+                       "kind", "rows", "columns");
+        for (const auto& sheet : workbook.sheets()) {
+            UsedRange range = used_range(workbook, sheet);
+            if (args->json) {
+                list.push_back({{"index", sheet.index},
+                                {"name", sheet.name},
+                                {"state", sheet.state},
+                                {"kind", sheet.kind},
+                                {"part", sheet.part},
+                                {"rows", range.rows},
+                                {"columns", range.columns},
+                                {"dimension", range.dimension}});
+            } else {
+                fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", sheet.index, sheet.name,
+                           sheet.state, sheet.kind, range.rows, range.columns);
+            }
+        }
+        if (args->json)
+            fmt::print("{}\n", nlohmann::json{{"file", args->file},
+                                              {"date1904", workbook.date1904()},
+                                              {"sheets", list}}
+                                   .dump(2));
+        return kSuccess;
+    };
+}
+
+}  // namespace cli

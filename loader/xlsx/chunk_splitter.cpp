@@ -1,0 +1,348 @@
+#include "chunk_splitter.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "text.hpp"
+
+namespace xlsx {
+namespace {
+
+constexpr size_t kReadBlock = 256 * 1024;
+
+bool is_delimiter(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' || c == '>';
+}
+
+}  // namespace
+
+struct ChunkSplitter::Tag {
+    enum Kind { NeedMore, Skip, Forbidden, Start, End } kind = NeedMore;
+    size_t end = 0;  // index just past the construct (Start: past '>' for tags we care about)
+    std::string_view local;
+    bool self_closing = false;
+    bool complete = false;  // Start: `end` and `self_closing` are known
+};
+
+ChunkSplitter::ChunkSplitter(std::unique_ptr<PartStream> stream, std::string container,
+                             std::string item, bool track_row_numbers, size_t target_bytes,
+                             const Limits& limits, ErrorLocation where)
+    : stream_(std::move(stream)),
+      container_(std::move(container)),
+      item_(std::move(item)),
+      track_rows_(track_row_numbers),
+      target_(target_bytes),
+      limits_(limits),
+      where_(std::move(where)) {}
+
+void ChunkSplitter::fail(ErrorKind kind, const std::string& detail, size_t at) const {
+    ErrorLocation w = where_;
+    w.line = line_;
+    w.xml_column = column_;
+    for (size_t i = 0; i < at && i < buf_.size(); ++i) {
+        if (buf_[i] == '\n') {
+            ++w.line;
+            w.xml_column = 1;
+        } else {
+            ++w.xml_column;
+        }
+    }
+    throw Error(kind, detail, w);
+}
+
+bool ChunkSplitter::fill() {
+    if (eof_) return false;
+    size_t old = buf_.size();
+    buf_.resize(old + kReadBlock);
+    size_t n = stream_->read(buf_.data() + old, kReadBlock);
+    buf_.resize(old + n);
+    if (n == 0) eof_ = true;
+    return n > 0;
+}
+
+void ChunkSplitter::drop_front(size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        const char* nl = static_cast<const char*>(std::memchr(buf_.data() + i, '\n', n - i));
+        if (!nl) {
+            column_ += n - i;
+            break;
+        }
+        ++line_;
+        column_ = 1;
+        i = static_cast<size_t>(nl - buf_.data());
+    }
+    buf_.erase(0, n);
+    buf_offset_ += n;
+    scan_ = scan_ >= n ? scan_ - n : 0;
+}
+
+bool ChunkSplitter::scan_tag(size_t at, Tag& tag) const {
+    const size_t size = buf_.size();
+    tag = Tag{};
+    if (at + 1 >= size) return false;
+    const char c = buf_[at + 1];
+    auto find_from = [&](size_t from, const char* needle) -> size_t {
+        size_t pos = buf_.find(needle, from);
+        return pos == std::string::npos ? 0 : pos + std::strlen(needle);
+    };
+    if (c == '!') {
+        if (size - at < 9) {
+            // Could still become a comment or CDATA start.
+            std::string_view have(buf_.data() + at, size - at);
+            auto could_be = [&](std::string_view start) {
+                size_t n = std::min(have.size(), start.size());
+                return have.substr(0, n) == start.substr(0, n);
+            };
+            if (could_be("<!--") || could_be("<![CDATA[")) return false;
+        }
+        if (buf_.compare(at, 4, "<!--") == 0) {
+            tag.end = find_from(at + 4, "-->");
+            if (!tag.end) return false;
+            tag.kind = Tag::Skip;
+            return true;
+        }
+        if (buf_.compare(at, 9, "<![CDATA[") == 0) {
+            tag.end = find_from(at + 9, "]]>");
+            if (!tag.end) return false;
+            tag.kind = Tag::Skip;
+            return true;
+        }
+        tag.kind = Tag::Forbidden;
+        return true;
+    }
+    if (c == '?') {
+        tag.end = find_from(at + 2, "?>");
+        if (!tag.end) return false;
+        tag.kind = Tag::Skip;
+        return true;
+    }
+    size_t name_start = at + (c == '/' ? 2 : 1);
+    size_t p = name_start;
+    while (p < size && !is_delimiter(buf_[p])) ++p;
+    if (p >= size) return false;
+    std::string_view name(buf_.data() + name_start, p - name_start);
+    size_t colon = name.rfind(':');
+    tag.local = colon == std::string_view::npos ? name : name.substr(colon + 1);
+    if (c == '/') {
+        tag.kind = Tag::End;
+        tag.end = p;
+        return true;
+    }
+    tag.kind = Tag::Start;
+    tag.end = p;
+    bool wanted = tag.local == item_ || tag.local == container_ ||
+                  (state_ == State::Prolog && tag.local == "dimension");
+    if (!wanted) return true;
+    // Find the closing '>' outside attribute quotes ('>' may appear raw inside a value).
+    char quote = 0;
+    for (; p < size; ++p) {
+        char ch = buf_[p];
+        if (quote) {
+            if (ch == quote) quote = 0;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '>') {
+            tag.end = p + 1;
+            tag.self_closing = buf_[p - 1] == '/';
+            tag.complete = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+// Finds attribute `name` (local name) in the tag buf_[at, end).
+static bool tag_attribute(const std::string& buf, size_t at, size_t end, std::string_view name,
+                          std::string_view& value) {
+    size_t p = at + 1;
+    while (p < end && !is_delimiter(buf[p])) ++p;  // element name
+    while (p < end) {
+        while (p < end && (buf[p] == ' ' || buf[p] == '\t' || buf[p] == '\r' || buf[p] == '\n')) ++p;
+        size_t ns = p;
+        while (p < end && buf[p] != '=' && buf[p] != ' ' && buf[p] != '>' && buf[p] != '/') ++p;
+        std::string_view attr(buf.data() + ns, p - ns);
+        while (p < end && buf[p] == ' ') ++p;
+        if (p >= end || buf[p] != '=') return false;
+        ++p;
+        while (p < end && buf[p] == ' ') ++p;
+        if (p >= end || (buf[p] != '"' && buf[p] != '\'')) return false;
+        char q = buf[p++];
+        size_t vs = p;
+        while (p < end && buf[p] != q) ++p;
+        size_t colon = attr.rfind(':');
+        std::string_view local = colon == std::string_view::npos ? attr : attr.substr(colon + 1);
+        if (local == name && colon == std::string_view::npos) {
+            value = std::string_view(buf.data() + vs, p - vs);
+            return true;
+        }
+        ++p;
+    }
+    return false;
+}
+
+void ChunkSplitter::check_declaration(size_t at, size_t end) const {
+    std::string_view decl(buf_.data() + at, end - at);
+    if (decl.rfind("<?xml", 0) != 0) return;
+    size_t enc = decl.find("encoding");
+    if (enc == std::string_view::npos) return;
+    size_t q = decl.find_first_of("\"'", enc);
+    if (q == std::string_view::npos) return;
+    size_t qe = decl.find(decl[q], q + 1);
+    std::string value(decl.substr(q + 1, qe - q - 1));
+    for (char& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (value != "utf-8" && value != "utf8" && value != "us-ascii" && value != "ascii")
+        fail(ErrorKind::Unsupported, "the part is encoded as " + value + "; only UTF-8 is read", at);
+}
+
+void ChunkSplitter::on_item_start(size_t at, const Tag& tag) {
+    ++chunk_items_;
+    if (!track_rows_) {
+        ++last_index_;
+        return;
+    }
+    std::string_view r;
+    uint64_t number = last_index_ + 1;
+    if (tag_attribute(buf_, at, tag.end, "r", r)) {
+        if (!parse_uint(r, UINT32_MAX, number) || number == 0)
+            fail(ErrorKind::InvalidValue, "row number \"" + std::string(r) + "\" is not valid", at);
+        if (number <= last_index_) {
+            ErrorLocation w = where_;
+            w.row = number;
+            throw Error(ErrorKind::InvalidValue,
+                        "row " + std::to_string(number) + " comes after row " +
+                            std::to_string(last_index_) +
+                            "; rows out of order or repeated are refused, as Excel refuses them",
+                        w);
+        }
+    }
+    if (number > limits_.max_row) {
+        ErrorLocation w = where_;
+        w.row = number;
+        throw Error(ErrorKind::LimitExceeded,
+                    "row " + std::to_string(number) + " is beyond Excel's last row " +
+                        std::to_string(limits_.max_row),
+                    w);
+    }
+    last_index_ = number;
+}
+
+void ChunkSplitter::emit(Chunk& out, size_t cut) {
+    out.seq = seq_++;
+    out.part_offset = buf_offset_;
+    out.first_line = line_;
+    out.first_column = column_;
+    out.base = chunk_base_;
+    out.items = chunk_items_;
+    std::string rest(buf_, cut);
+    buf_.resize(cut);
+    // The next chunk's position in the part, for error messages.
+    uint64_t newlines = static_cast<uint64_t>(std::count(buf_.begin(), buf_.end(), '\n'));
+    if (newlines == 0) {
+        column_ += cut;
+    } else {
+        line_ += newlines;
+        const char* last_nl = static_cast<const char*>(memrchr(buf_.data(), '\n', cut));
+        column_ = static_cast<uint64_t>(buf_.data() + cut - last_nl);
+    }
+    out.data = std::move(buf_);
+    buf_ = std::move(rest);
+    buf_offset_ += cut;
+    scan_ = 0;
+    chunk_base_ = last_index_;
+    chunk_items_ = 0;
+}
+
+bool ChunkSplitter::next(Chunk& out) {
+    if (state_ == State::Prolog && buf_offset_ == 0 && buf_.empty()) {
+        fill();
+        if (buf_.size() >= 2 && ((unsigned char)buf_[0] == 0xFE || (unsigned char)buf_[0] == 0xFF))
+            fail(ErrorKind::Unsupported, "the part is UTF-16; only UTF-8 parts are read", 0);
+        if (buf_.size() >= 3 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) drop_front(3);
+    }
+    for (;;) {
+        if (state_ == State::Done) {
+            // Read to the end so that the CRC and size bounds are checked.
+            buf_.clear();
+            scan_ = 0;
+            while (fill()) buf_.clear();
+            return false;
+        }
+        while (scan_ < buf_.size()) {
+            const char* lt =
+                static_cast<const char*>(std::memchr(buf_.data() + scan_, '<', buf_.size() - scan_));
+            if (!lt) {
+                scan_ = buf_.size();
+                break;
+            }
+            size_t at = static_cast<size_t>(lt - buf_.data());
+            Tag tag;
+            if (!scan_tag(at, tag)) {
+                scan_ = at;
+                break;  // need more data
+            }
+            if (tag.kind == Tag::Skip) {
+                if (state_ == State::Prolog) check_declaration(at, tag.end);
+                scan_ = tag.end;
+                continue;
+            }
+            if (tag.kind == Tag::Forbidden)
+                fail(ErrorKind::ForbiddenXml,
+                     "the XML declares a DOCTYPE or entities, which are refused (no entity is "
+                     "ever expanded or fetched)",
+                     at);
+            if (state_ == State::Prolog) {
+                if (tag.kind == Tag::Start && tag.local == "dimension" && tag.complete) {
+                    std::string_view ref;
+                    if (tag_attribute(buf_, at, tag.end, "ref", ref)) dimension_ref_ = ref;
+                } else if (tag.kind == Tag::Start && tag.local == container_) {
+                    if (tag.self_closing) {
+                        state_ = State::Done;
+                        break;
+                    }
+                    drop_front(tag.end);
+                    state_ = State::Items;
+                    continue;
+                }
+                scan_ = tag.end;
+                continue;
+            }
+            // Items
+            if (tag.kind == Tag::End && tag.local == container_) {
+                state_ = State::Done;
+                if (at > 0 || chunk_items_ > 0) {
+                    emit(out, at);
+                    return true;
+                }
+                break;
+            }
+            if (tag.kind == Tag::Start && tag.local == item_) {
+                if (at >= target_ && chunk_items_ > 0) {
+                    emit(out, at);
+                    return true;
+                }
+                on_item_start(at, tag);
+                scan_ = tag.end;
+                continue;
+            }
+            scan_ = tag.end;
+        }
+        if (state_ == State::Done) continue;
+        if (state_ == State::Prolog && scan_ > 0) drop_front(scan_);
+        if (state_ == State::Items && buf_.size() > target_ + limits_.max_cell_bytes + kReadBlock)
+            fail(ErrorKind::LimitExceeded,
+                 "one " + item_ + " holds more than " + std::to_string(limits_.max_cell_bytes) +
+                     " bytes of XML (raise --max-cell-size if the file is trusted)",
+                 scan_);
+        if (!fill()) {
+            if (state_ == State::Prolog) {
+                state_ = State::Done;  // no container: an empty sheet (or no strings)
+                continue;
+            }
+            fail(ErrorKind::MalformedXml,
+                 "the part ends inside <" + container_ + "> (truncated or malformed XML)",
+                 buf_.size());
+        }
+    }
+}
+
+}  // namespace xlsx

@@ -1,0 +1,231 @@
+#include "package.hpp"
+
+#include <minizip/unzip.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "error.hpp"
+
+namespace xlsx {
+namespace {
+
+constexpr unsigned char kOle2Signature[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+
+std::string lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+// An OLE2 compound file is either a legacy .xls or an encrypted OOXML package; the latter has a
+// stream named "EncryptionInfo" in its directory (stored as UTF-16LE). Scanning for the name
+// is enough to tell them apart without a CFB parser.
+bool ole2_has_encryption_info(const std::string& path) {
+    static const std::string needle = [] {
+        std::string n;
+        for (char c : std::string("EncryptionInfo")) {
+            n.push_back(c);
+            n.push_back('\0');
+        }
+        return n;
+    }();
+    std::ifstream in(path, std::ios::binary);
+    std::string window;
+    std::vector<char> block(1 << 16);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        std::streamsize got = in.gcount();
+        if (got <= 0) break;
+        window.append(block.data(), static_cast<size_t>(got));
+        if (window.find(needle) != std::string::npos) return true;
+        window.erase(0, window.size() > needle.size() ? window.size() - needle.size() : 0);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string Package::normalize(const std::string& name) {
+    std::string n = name;
+    std::replace(n.begin(), n.end(), '\\', '/');
+    while (!n.empty() && n.front() == '/') n.erase(n.begin());
+    return lower(n);
+}
+
+std::string Package::resolve(const std::string& source_part, const std::string& target) {
+    std::string t = target;
+    std::replace(t.begin(), t.end(), '\\', '/');
+    std::vector<std::string> segments;
+    if (t.empty() || t.front() != '/') {
+        // Relative to the folder of the source part.
+        std::string base = source_part;
+        std::replace(base.begin(), base.end(), '\\', '/');
+        size_t slash = base.rfind('/');
+        base = slash == std::string::npos ? "" : base.substr(0, slash);
+        size_t start = 0;
+        while (start < base.size()) {
+            size_t end = base.find('/', start);
+            if (end == std::string::npos) end = base.size();
+            if (end > start) segments.push_back(base.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    size_t start = 0;
+    while (start <= t.size()) {
+        size_t end = t.find('/', start);
+        if (end == std::string::npos) end = t.size();
+        std::string seg = t.substr(start, end - start);
+        if (seg == "..") {
+            if (!segments.empty()) segments.pop_back();
+        } else if (!seg.empty() && seg != ".") {
+            segments.push_back(seg);
+        }
+        start = end + 1;
+    }
+    std::string out;
+    for (const auto& s : segments) out += (out.empty() ? "" : "/") + s;
+    return out;
+}
+
+Package::Package(std::string path, Limits limits) : path_(std::move(path)), limits_(limits) {
+    ErrorLocation where{path_};
+    std::ifstream in(path_, std::ios::binary | std::ios::ate);
+    if (!in) throw Error(ErrorKind::Io, "cannot open file: " + std::string(std::strerror(errno)), where);
+    file_size_ = static_cast<uint64_t>(in.tellg());
+    if (file_size_ == 0)
+        throw Error(ErrorKind::NotWorkbook,
+                    "the file is empty (an Excel lock file \"~$...\" looks like this); not a workbook",
+                    where);
+    unsigned char head[8] = {};
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(head), sizeof head);
+    size_t got = static_cast<size_t>(in.gcount());
+    if (got == 8 && std::memcmp(head, kOle2Signature, 8) == 0) {
+        if (ole2_has_encryption_info(path_))
+            throw Error(ErrorKind::Encrypted,
+                        "the workbook is password protected (encrypted OOXML); save it without a "
+                        "password and try again",
+                        where);
+        throw Error(ErrorKind::LegacyXls,
+                    "this is a legacy Excel 97-2003 .xls workbook, not .xlsx; save it as .xlsx "
+                    "and try again",
+                    where);
+    }
+    if (got < 4 || head[0] != 'P' || head[1] != 'K')
+        throw Error(ErrorKind::NotWorkbook, "not an .xlsx workbook (no zip signature)", where);
+
+    unzFile zip = unzOpen64(path_.c_str());
+    if (!zip)
+        throw Error(ErrorKind::CorruptZip,
+                    "the zip container is damaged (no readable central directory)", where);
+    int rc = unzGoToFirstFile(zip);
+    while (rc == UNZ_OK) {
+        unz_file_info64 info;
+        char name[4096];
+        if (unzGetCurrentFileInfo64(zip, &info, name, sizeof name, nullptr, 0, nullptr, 0) !=
+            UNZ_OK) {
+            unzClose(zip);
+            throw Error(ErrorKind::CorruptZip, "a central directory entry is damaged", where);
+        }
+        unz64_file_pos pos;
+        unzGetFilePos64(zip, &pos);
+        PartInfo part{name, info.compressed_size, info.uncompressed_size,
+                      pos.pos_in_zip_directory, pos.num_of_file};
+        std::string key = normalize(part.name);
+        // Directory entries carry no data. A duplicated name keeps its last entry, as
+        // openpyxl and LibreOffice both do.
+        if (!key.empty() && key.back() != '/') {
+            auto [it, fresh] = by_key_.emplace(key, parts_.size());
+            if (fresh) parts_.push_back(std::move(part));
+            else parts_[it->second] = std::move(part);
+        }
+        rc = unzGoToNextFile(zip);
+    }
+    unzClose(zip);
+    if (rc != UNZ_END_OF_LIST_OF_FILE)
+        throw Error(ErrorKind::CorruptZip, "the zip central directory is damaged", where);
+    if (parts_.empty())
+        throw Error(ErrorKind::CorruptZip, "the zip archive holds no parts", where);
+}
+
+std::optional<PartInfo> Package::find(const std::string& name) const {
+    auto it = by_key_.find(normalize(name));
+    if (it == by_key_.end()) return std::nullopt;
+    return parts_[it->second];
+}
+
+PartInfo Package::require(const std::string& name, const char* needed_for) const {
+    auto part = find(name);
+    if (!part)
+        throw Error(ErrorKind::MissingPart,
+                    "the package has no part \"" + name + "\" (needed for " + needed_for + ")",
+                    ErrorLocation{path_});
+    return *part;
+}
+
+std::unique_ptr<PartStream> Package::open(const PartInfo& part) const {
+    return std::make_unique<PartStream>(*this, part);
+}
+
+PartStream::PartStream(const Package& package, const PartInfo& part)
+    : file_(package.path()), part_(part), limits_(package.limits()) {
+    zip_ = unzOpen64(file_.c_str());
+    if (!zip_) fail_zip("cannot reopen the zip container");
+    unz64_file_pos pos{part_.pos_in_central_dir, part_.num_of_file};
+    if (unzGoToFilePos64(zip_, &pos) != UNZ_OK) fail_zip("cannot find the part's entry");
+    int rc = unzOpenCurrentFile(zip_);
+    if (rc == UNZ_BADZIPFILE) {
+        throw Error(ErrorKind::Unsupported, "the part uses a compression method other than deflate",
+                    ErrorLocation{file_, part_.name});
+    }
+    if (rc != UNZ_OK) fail_zip("the part's local header is damaged");
+}
+
+PartStream::~PartStream() {
+    if (zip_) {
+        unzCloseCurrentFile(zip_);
+        unzClose(zip_);
+    }
+}
+
+void PartStream::fail_zip(const std::string& what) const {
+    throw Error(ErrorKind::CorruptZip, "the zip container is damaged: " + what,
+                ErrorLocation{file_, part_.name});
+}
+
+size_t PartStream::read(char* buffer, size_t capacity) {
+    if (finished_) return 0;
+    unsigned int ask = static_cast<unsigned int>(std::min<size_t>(capacity, 1u << 30));
+    int n = unzReadCurrentFile(zip_, buffer, ask);
+    if (n < 0) fail_zip("inflate failed (error " + std::to_string(n) + ")");
+    if (n == 0) {
+        finished_ = true;
+        if (unzCloseCurrentFile(zip_) == UNZ_CRCERROR) {
+            unzClose(zip_);
+            zip_ = nullptr;
+            fail_zip("CRC mismatch, the part is corrupt");
+        }
+        unzClose(zip_);
+        zip_ = nullptr;
+        return 0;
+    }
+    produced_ += static_cast<uint64_t>(n);
+    ErrorLocation where{file_, part_.name};
+    if (produced_ > limits_.max_part_bytes)
+        throw Error(ErrorKind::LimitExceeded,
+                    "the part inflates past the limit of " + std::to_string(limits_.max_part_bytes) +
+                        " bytes (raise it with --max-part-size if the file is trusted)",
+                    where);
+    if (produced_ > limits_.ratio_floor_bytes &&
+        produced_ / std::max<uint64_t>(part_.compressed_size, 1) > limits_.max_expansion_ratio)
+        throw Error(ErrorKind::LimitExceeded,
+                    "the part expands more than " + std::to_string(limits_.max_expansion_ratio) +
+                        ":1, which only a zip bomb does (raise it with --max-ratio if the file is "
+                        "trusted)",
+                    where);
+    return static_cast<size_t>(n);
+}
+
+}  // namespace xlsx

@@ -1,0 +1,80 @@
+// The OPC package: a zip read with minizip. Part names are matched case-insensitively (as OPC
+// requires) and with backslashes read as slashes (as some writers store them). Parts are only
+// ever streamed; each stream has its own zip handle so that several threads can read at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "limits.hpp"
+
+namespace xlsx {
+
+struct PartInfo {
+    std::string name;  // as stored in the zip
+    uint64_t compressed_size = 0;
+    uint64_t uncompressed_size = 0;  // as claimed by the central directory
+    uint64_t pos_in_central_dir = 0;
+    uint64_t num_of_file = 0;
+};
+
+class PartStream;
+
+class Package {
+public:
+    // Throws Error (NotWorkbook, LegacyXls, Encrypted, CorruptZip, Io).
+    Package(std::string path, Limits limits = {});
+
+    const std::string& path() const { return path_; }
+    const Limits& limits() const { return limits_; }
+    uint64_t file_size() const { return file_size_; }
+
+    // The part, or nullopt. `name` may start with '/', any case.
+    std::optional<PartInfo> find(const std::string& name) const;
+    bool has(const std::string& name) const { return find(name).has_value(); }
+    // Throws MissingPart naming what it was needed for.
+    PartInfo require(const std::string& name, const char* needed_for) const;
+    std::unique_ptr<PartStream> open(const PartInfo& part) const;
+    const std::vector<PartInfo>& parts() const { return parts_; }
+
+    // "xl/worksheets/../foo.xml" style resolution of a relationship target found in `source_part`.
+    static std::string resolve(const std::string& source_part, const std::string& target);
+    static std::string normalize(const std::string& name);
+
+private:
+    std::string path_;
+    Limits limits_;
+    uint64_t file_size_ = 0;
+    std::vector<PartInfo> parts_;
+    std::unordered_map<std::string, size_t> by_key_;  // normalized lower-case name -> index
+};
+
+// One part, inflated as it is read. Checks the CRC at the end and the size bounds throughout.
+class PartStream {
+public:
+    PartStream(const Package& package, const PartInfo& part);
+    ~PartStream();
+    PartStream(const PartStream&) = delete;
+    PartStream& operator=(const PartStream&) = delete;
+
+    // Reads up to `capacity` bytes; returns 0 at the end of the part. Throws Error.
+    size_t read(char* buffer, size_t capacity);
+    uint64_t bytes_read() const { return produced_; }
+    const std::string& name() const { return part_.name; }
+    const std::string& file() const { return file_; }
+
+private:
+    [[noreturn]] void fail_zip(const std::string& what) const;
+    std::string file_;
+    PartInfo part_;
+    Limits limits_;
+    void* zip_ = nullptr;  // unzFile
+    uint64_t produced_ = 0;
+    bool finished_ = false;
+};
+
+}  // namespace xlsx

@@ -1,0 +1,33 @@
+#include "sheet_reader.hpp"
+
+namespace xlsx {
+
+SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered)
+    : sheet_(sheet) {
+    ErrorLocation where{workbook.path(), sheet.part, sheet.name};
+    if (sheet.kind != "worksheet")
+        throw Error(ErrorKind::Unsupported,
+                    "sheet \"" + sheet.name + "\" is a " + sheet.kind + ", which holds no cells",
+                    ErrorLocation{workbook.path()});
+    if (sheet.part.empty())
+        throw Error(ErrorKind::MissingPart,
+                    "sheet \"" + sheet.name + "\" has no relationship to a worksheet part",
+                    ErrorLocation{workbook.path()});
+    PartInfo part = workbook.package().require(sheet.part, ("sheet \"" + sheet.name + "\"").c_str());
+    const ReaderOptions& options = workbook.options();
+    context_ = SheetContext{&workbook.styles(), &workbook.shared_strings(), workbook.date1904(),
+                            options.limits, where};
+    splitter_ = std::make_unique<ChunkSplitter>(workbook.package().open(part), "sheetData", "row",
+                                                true, options.chunk_bytes, options.limits, where);
+    pipeline_ = std::make_unique<ChunkPipeline<RowBatch>>(
+        *splitter_,
+        [this] {
+            auto parser = std::make_shared<SheetChunkParser>(context_);
+            return [parser](Chunk& c) { return parser->parse(c); };
+        },
+        options.threads, options.chunks_in_flight, ordered);
+}
+
+std::optional<RowBatch> SheetReader::next() { return pipeline_->next(); }
+
+}  // namespace xlsx

@@ -1,0 +1,107 @@
+#include "text.hpp"
+
+#include <cstring>
+
+namespace xlsx {
+
+bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row) {
+    uint64_t col = 0, r = 0;
+    const char* p = ref;
+    if (*p == '$') ++p;
+    while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
+        col = col * 26 + static_cast<uint64_t>((*p | 0x20) - 'a' + 1);
+        if (col > 0xFFFFFFF) return false;
+        ++p;
+    }
+    if (*p == '$') ++p;
+    while (*p >= '0' && *p <= '9') {
+        r = r * 10 + static_cast<uint64_t>(*p - '0');
+        if (r > 0xFFFFFFFF) return false;
+        ++p;
+    }
+    if (*p != '\0' || (col == 0 && r == 0)) return false;
+    column = static_cast<uint32_t>(col);
+    row = static_cast<uint32_t>(r);
+    return true;
+}
+
+bool parse_uint(std::string_view s, uint64_t max, uint64_t& out) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    if (s.empty()) return false;
+    uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+        if (v > max) return false;
+    }
+    out = v;
+    return true;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+        out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+namespace {
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+}  // namespace
+
+void decode_xstring_escapes(std::string& text, size_t from) {
+    if (text.size() < from + 7 || !std::memchr(text.data() + from, '_', text.size() - from)) return;
+    std::string out;
+    out.reserve(text.size() - from);
+    size_t i = from;
+    const size_t n = text.size();
+    while (i < n) {
+        if (text[i] == '_' && i + 6 < n && (text[i + 1] == 'x' || text[i + 1] == 'X') &&
+            text[i + 6] == '_') {
+            int h0 = hex_value(text[i + 2]), h1 = hex_value(text[i + 3]),
+                h2 = hex_value(text[i + 4]), h3 = hex_value(text[i + 5]);
+            if (h0 >= 0 && h1 >= 0 && h2 >= 0 && h3 >= 0) {
+                uint32_t cp = static_cast<uint32_t>((h0 << 12) | (h1 << 8) | (h2 << 4) | h3);
+                // A UTF-16 surrogate pair written as two escapes.
+                if (cp >= 0xD800 && cp <= 0xDBFF && i + 13 < n && text[i + 7] == '_' &&
+                    (text[i + 8] == 'x' || text[i + 8] == 'X') && text[i + 13] == '_') {
+                    int l0 = hex_value(text[i + 9]), l1 = hex_value(text[i + 10]),
+                        l2 = hex_value(text[i + 11]), l3 = hex_value(text[i + 12]);
+                    uint32_t lo = static_cast<uint32_t>((l0 << 12) | (l1 << 8) | (l2 << 4) | l3);
+                    if (l0 >= 0 && l1 >= 0 && l2 >= 0 && l3 >= 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
+                        append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
+                        i += 14;
+                        continue;
+                    }
+                }
+                if (cp < 0xD800 || cp > 0xDFFF) {
+                    append_utf8(out, cp);
+                    i += 7;
+                    continue;
+                }
+            }
+        }
+        out.push_back(text[i++]);
+    }
+    text.resize(from);
+    text += out;
+}
+
+}  // namespace xlsx

@@ -1,0 +1,23 @@
+// Small text helpers of the hot path: cell references and OOXML string escapes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace xlsx {
+
+// "BC12" -> column 55, row 12 (1-based). Returns false for anything else. Either part may be
+// absent in the reference ("BC" or "12"), leaving that output 0.
+bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row);
+
+// Parses an unsigned decimal; false on anything else or overflow of `max`.
+bool parse_uint(std::string_view s, uint64_t max, uint64_t& out);
+
+// Decodes the _xHHHH_ escapes of ST_Xstring in place, from byte `from` on ("_x000D_" is a
+// carriage return, "_x005F_" a literal underscore). Cheap when the text has no underscore.
+void decode_xstring_escapes(std::string& text, size_t from);
+
+void append_utf8(std::string& out, uint32_t code_point);
+
+}  // namespace xlsx

@@ -1,0 +1,160 @@
+#include "workbook.hpp"
+
+#include <cstring>
+#include <map>
+
+#include "error.hpp"
+#include "text.hpp"
+#include "xml.hpp"
+
+namespace xlsx {
+namespace {
+
+struct Relationship {
+    std::string type;  // last path segment of the Type URI: worksheet, styles, ...
+    std::string target;
+    bool external = false;
+};
+
+class RelsHandler : public XmlHandler {
+public:
+    std::map<std::string, Relationship> by_id;
+    void start(const char* local, const char** attrs) override {
+        if (std::strcmp(local, "Relationship") != 0) return;
+        const char* id = find_attr(attrs, "Id");
+        const char* type = find_attr(attrs, "Type");
+        const char* target = find_attr(attrs, "Target");
+        const char* mode = find_attr(attrs, "TargetMode");
+        if (!id || !type || !target) return;
+        std::string t = type;
+        size_t slash = t.rfind('/');
+        by_id[id] = {slash == std::string::npos ? t : t.substr(slash + 1), target,
+                     mode && std::strcmp(mode, "External") == 0};
+    }
+};
+
+class WorkbookHandler : public XmlHandler {
+public:
+    struct Entry {
+        std::string name, state, rel_id;
+    };
+    std::vector<Entry> sheets;
+    bool date1904 = false;
+    void start(const char* local, const char** attrs) override {
+        if (std::strcmp(local, "sheet") == 0) {
+            const char* name = find_attr(attrs, "name");
+            const char* state = find_attr(attrs, "state");
+            const char* rid = find_attr(attrs, "id", true);
+            sheets.push_back({name ? name : "", state ? state : "visible", rid ? rid : ""});
+        } else if (std::strcmp(local, "workbookPr") == 0) {
+            // Extensions repeat the element (<x15:workbookPr>) without the attribute.
+            if (const char* v = find_attr(attrs, "date1904"))
+                date1904 = std::strcmp(v, "1") == 0 || std::strcmp(v, "true") == 0;
+        }
+    }
+};
+
+std::string rels_part_of(const std::string& part) {
+    size_t slash = part.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : part.substr(0, slash + 1);
+    std::string file = slash == std::string::npos ? part : part.substr(slash + 1);
+    return dir + "_rels/" + file + ".rels";
+}
+
+std::map<std::string, Relationship> read_rels(const Package& package, const std::string& part) {
+    RelsHandler h;
+    if (auto rels = package.find(rels_part_of(part))) parse_part(package, *rels, h);
+    return std::move(h.by_id);
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+}  // namespace
+
+Workbook::Workbook(const std::string& path, ReaderOptions options)
+    : package_(path, options.limits), options_(options) {
+    if (options_.threads == 0) options_.threads = 1;
+    if (options_.chunks_in_flight == 0) options_.chunks_in_flight = 2 * options_.threads + 2;
+
+    // The package relationships name the workbook part; writers that omit them use the default.
+    workbook_part_ = "xl/workbook.xml";
+    for (const auto& [id, rel] : read_rels(package_, "")) {
+        if (rel.type == "officeDocument" && !rel.external) {
+            workbook_part_ = Package::resolve("", rel.target);
+            break;
+        }
+    }
+    // Kept as a resolved name (not as stored, which may use backslashes) to resolve rels.
+    PartInfo wb_part = package_.require(workbook_part_, "the sheet list");
+    WorkbookHandler wb;
+    parse_part(package_, wb_part, wb);
+    date1904_ = wb.date1904;
+
+    auto rels = read_rels(package_, workbook_part_);
+    std::string styles_part;
+    for (const auto& [id, rel] : rels) {
+        if (rel.type == "styles") styles_part = Package::resolve(workbook_part_, rel.target);
+        if (rel.type == "sharedStrings")
+            shared_strings_part_ = Package::resolve(workbook_part_, rel.target);
+    }
+    // Without relationships, fall back to the parts every writer uses for these two.
+    if (styles_part.empty() && package_.has("xl/styles.xml")) styles_part = "xl/styles.xml";
+    if (shared_strings_part_.empty() && package_.has("xl/sharedStrings.xml"))
+        shared_strings_part_ = "xl/sharedStrings.xml";
+    if (!styles_part.empty())
+        if (auto p = package_.find(styles_part)) styles_ = Styles(package_, *p);
+
+    uint32_t index = 0;
+    for (auto& entry : wb.sheets) {
+        SheetInfo info;
+        info.index = ++index;
+        info.name = entry.name;
+        info.state = entry.state;
+        info.kind = "worksheet";
+        auto it = rels.find(entry.rel_id);
+        if (it != rels.end() && !it->second.external) {
+            info.kind = it->second.type;
+            info.part = Package::resolve(workbook_part_, it->second.target);
+        }
+        sheets_.push_back(std::move(info));
+    }
+}
+
+const SharedStrings& Workbook::shared_strings() const {
+    std::call_once(strings_once_, [&] {
+        auto part = shared_strings_part_.empty() ? std::nullopt : package_.find(shared_strings_part_);
+        strings_ = part ? std::make_unique<SharedStrings>(package_, *part, options_.threads,
+                                                          ErrorLocation{package_.path()})
+                        : std::make_unique<SharedStrings>();
+    });
+    return *strings_;
+}
+
+const SheetInfo& Workbook::sheet(const std::string& name_or_index) const {
+    for (const auto& s : sheets_)
+        if (s.name == name_or_index) return s;
+    for (const auto& s : sheets_)
+        if (lower(s.name) == lower(name_or_index)) return s;
+    uint64_t n;
+    if (parse_uint(name_or_index, sheets_.size(), n) && n >= 1) return sheets_[n - 1];
+    std::string names;
+    for (const auto& s : sheets_) names += (names.empty() ? "\"" : ", \"") + s.name + "\"";
+    throw Error(ErrorKind::MissingSheet,
+                "no sheet named \"" + name_or_index + "\"; the workbook has " +
+                    (names.empty() ? std::string("no sheets") : names),
+                ErrorLocation{package_.path()});
+}
+
+const SheetInfo& Workbook::first_sheet() const {
+    for (const auto& s : sheets_)
+        if (s.state == "visible" && s.kind == "worksheet") return s;
+    for (const auto& s : sheets_)
+        if (s.kind == "worksheet") return s;
+    throw Error(ErrorKind::MissingSheet, "the workbook has no worksheet",
+                ErrorLocation{package_.path()});
+}
+
+}  // namespace xlsx

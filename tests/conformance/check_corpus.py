@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Reader conformance on the shared corpus.
+
+For every workbook the reference readers could open, `xlsx2pg sheets` must list the same sheets
+and `xlsx2pg cat` must give the same values as the better truth (see the corpus README), after
+the normalisation that README describes. Every file marked as bad input must fail with the
+expected kind of error, quickly and without crashing. Known deviations live in
+known_deviations.json, each with its reason; a deviation that no longer deviates is an error too,
+so the list cannot go stale.
+
+Usage: check_corpus.py XLSX2PG CORPUS_DIR [--threads N] [--only NAME...]
+Prints one line per file and ends with "N passed, N failed".
+"""
+import argparse
+import csv
+import gzip
+import io
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+
+# expected_error in the manifest -> error kinds of ours that satisfy it (None: may also load).
+EXPECTED_KINDS = {
+    "corrupt_zip": {"corrupt_zip"},
+    "encrypted": {"encrypted"},
+    "not_xlsx": {"not_workbook"},
+    "xml_entity_expansion": {"forbidden_xml"},
+    # poi__poc-shared-strings also numbers its rows from 0: refused before any limit is reached.
+    "resource_limits": {"limit_exceeded", "invalid_value"},
+    "backslash_part_names": None,  # we normalise \ to /, as calamine does
+}
+STRICT_NS = "purl.oclc.org/ooxml"
+
+
+def read_csv_text(text):
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    # Anchored at A1; trim trailing empty cells and trailing empty rows.
+    out = []
+    for row in rows:
+        while row and row[-1] == "":
+            row.pop()
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def read_truth(path):
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", newline="") as f:
+            return read_csv_text(f.read())
+    if os.path.exists(path + ".gz"):
+        with gzip.open(path + ".gz", "rt", encoding="utf-8", newline="") as f:
+            return read_csv_text(f.read())
+    return None
+
+
+def as_float(s):
+    try:
+        v = float(s)
+        return v if math.isfinite(v) else None
+    except ValueError:
+        return None
+
+
+ISO_DT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$")
+ISO_D = re.compile(r"^(\d{4}-\d{2}-\d{2})$")
+TIME = re.compile(r"^(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)$")
+DURATION = re.compile(r"^(-?)(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
+PT = re.compile(r"^PT(-?[\d.]+)S$")
+
+
+def seconds(t):
+    m = TIME.match(t)
+    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else None
+
+
+LO_DT = re.compile(r"^(\d{2})/(\d{2})/(\d{4})(?: (\d{2}:\d{2}:\d{2}(?:\.\d+)?))?$")
+
+
+def split_datetime(s):
+    m = LO_DT.match(s)  # LibreOffice renders dates through an US format
+    if m:
+        return f"{m.group(3)}-{m.group(1)}-{m.group(2)}", seconds(m.group(4)) if m.group(4) else None
+    m = ISO_DT.match(s)
+    if m:
+        return m.group(1), seconds(m.group(2))
+    m = ISO_D.match(s)
+    if m:
+        return m.group(1), 0.0
+    return None
+
+
+def cells_match(ours, truth):
+    if ours == truth:
+        return True
+    if truth in ("TRUE", "FALSE") and ours == truth.lower():
+        return True
+    a, b = as_float(ours), as_float(truth)
+    if b is None and truth.endswith("%"):  # LibreOffice keeps percent formatting
+        b = as_float(truth[:-1])
+        b = b / 100 if b is not None else None
+    if a is not None and b is not None:
+        return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+    if ours.replace("\r\n", "\n") == truth.replace("\r\n", "\n"):
+        return True
+    m = PT.match(truth)
+    d = DURATION.match(ours)
+    if m and d:
+        secs = int(d.group(2)) * 3600 + int(d.group(3)) * 60 + float(d.group(4))
+        return abs((-secs if d.group(1) else secs) - float(m.group(1))) < 1e-3
+    t_dt, o_dt = split_datetime(truth), split_datetime(ours)
+    if t_dt and o_dt:
+        if ISO_D.match(ours) or t_dt[1] is None:
+            return t_dt[0] == o_dt[0]  # a date-only format shows the date only
+        return t_dt[0] == o_dt[0] and abs(t_dt[1] - o_dt[1]) < 1e-3
+    o_time = seconds(ours)
+    if o_time is not None:
+        t_time = seconds(truth)
+        if t_time is None and t_dt:
+            t_time = t_dt[1]  # a time format over a serial >= 1: Excel shows the time only
+        return t_time is not None and abs(o_time - t_time) < 1e-3
+    return False
+
+
+def run(cmd, timeout=120):
+    return subprocess.run(cmd, capture_output=True, timeout=timeout)
+
+
+def error_kind(stderr):
+    m = re.search(rb"error \[([a-z_]+)\]", stderr)
+    return m.group(1).decode() if m else None
+
+
+def choose_truth(corpus, name, row):
+    """The better truth for this file, as the corpus README explains."""
+    op_dir = os.path.join(corpus, "truth", "openpyxl", name)
+    lo_dir = os.path.join(corpus, "truth", "libreoffice", name)
+    op_ok = row["openpyxl_status"] == "ok" and os.path.exists(os.path.join(op_dir, "_sheets.json"))
+    lo_ok = row["libreoffice_status"] == "ok" and os.path.exists(os.path.join(lo_dir, "_sheets.json"))
+    strict = "strict_ooxml" in row["features"]
+    if op_ok and not strict:
+        with open(os.path.join(op_dir, "_sheets.json")) as f:
+            sheets = json.load(f)
+        if sheets:
+            return "openpyxl", op_dir, sheets
+    if lo_ok:
+        with open(os.path.join(lo_dir, "_sheets.json")) as f:
+            return "libreoffice", lo_dir, json.load(f)
+    return None, None, None
+
+
+def check_file(tool, corpus, row, threads, deviations):
+    name = row["file"][:-5]
+    path = os.path.join(corpus, "files", row["file"])
+    expected = row["expected_error"].split(":")[0].strip() if row["expected_error"] else ""
+    if expected:
+        res = run([tool, "sheets", "--json", "--threads", str(threads), path])
+        kind = error_kind(res.stderr)
+        if res.returncode not in (0, 2):
+            return f"crashed or bad exit {res.returncode}: {res.stderr[-300:]!r}"
+        allowed = EXPECTED_KINDS.get(expected, set())
+        if allowed is None:
+            if res.returncode == 0:
+                return check_values(tool, corpus, name, path, row, threads, deviations)
+            return None if kind else f"unclear error: {res.stderr[-300:]!r}"
+        if kind in allowed:
+            return None
+        return f"expected {expected} error, got exit {res.returncode} kind {kind}: {res.stderr[-300:]!r}"
+    return check_values(tool, corpus, name, path, row, threads, deviations)
+
+
+def check_values(tool, corpus, name, path, row, threads, deviations):
+    source, truth_dir, truth_sheets = choose_truth(corpus, name, row)
+    if source is None:
+        return "skip: no reference reader opened it"
+    if source == "libreoffice":  # LibreOffice names its CSVs "<file>-<sheet>"
+        for s in truth_sheets:
+            s["name"] = s["name"].removeprefix(name + "-")
+        truth_sheets.sort(key=lambda s: s["index"])
+    res = run([tool, "sheets", "--json", "--threads", str(threads), path])
+    if res.returncode != 0:
+        return f"sheets failed: {res.stderr.decode(errors='replace')[-400:]}"
+    ours = json.loads(res.stdout)["sheets"]
+    our_names = [s["name"] for s in ours]
+    truth_names = [s["name"] for s in truth_sheets]
+    # LibreOffice's list is not in workbook order; openpyxl's is.
+    if source == "openpyxl":
+        same = our_names == truth_names
+    else:
+        same = sorted(our_names) == sorted(truth_names)
+    if not same:
+        return f"sheet list {our_names} != {source} {truth_names}"
+    by_name = {s["name"]: s for s in truth_sheets}
+    for s_ours in ours:
+        s_truth = by_name[s_ours["name"]]
+        if "state" in s_truth and s_truth["state"] != s_ours["state"]:
+            return f"sheet {s_ours['name']!r} state {s_ours['state']} != {s_truth['state']}"
+        if s_ours["kind"] != "worksheet":
+            continue
+        truth = read_truth(os.path.join(truth_dir, s_truth["csv"]))
+        if truth is None:
+            return f"no truth CSV for sheet {s_ours['name']!r}"
+        res = run([tool, "cat", "--threads", str(threads), "--sheet", s_ours["name"], path])
+        if res.returncode != 0:
+            return f"cat sheet {s_ours['index']} failed: {res.stderr.decode(errors='replace')[-400:]}"
+        got = read_csv_text(res.stdout.decode("utf-8"))
+        diffs = []
+        for r in range(max(len(got), len(truth))):
+            a = got[r] if r < len(got) else []
+            b = truth[r] if r < len(truth) else []
+            for c in range(max(len(a), len(b))):
+                x = a[c] if c < len(a) else ""
+                y = b[c] if c < len(b) else ""
+                if not cells_match(x, y):
+                    diffs.append(f"{s_ours['name']}!R{r + 1}C{c + 1} ours={x[:60]!r} {source}={y[:60]!r}")
+        if diffs:
+            return f"{len(diffs)} cells differ: " + "; ".join(diffs[:4])
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tool")
+    ap.add_argument("corpus")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "known_deviations.json")) as f:
+        deviations = json.load(f)
+    with open(os.path.join(args.corpus, "manifest.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    passed = failed = skipped = 0
+    for row in rows:
+        name = row["file"][:-5]
+        if args.only and name not in args.only:
+            continue
+        try:
+            problem = check_file(args.tool, args.corpus, row, args.threads, deviations)
+        except subprocess.TimeoutExpired:
+            problem = "timed out"
+        if problem and problem.startswith("skip:"):
+            skipped += 1
+            print(f"SKIP {name}: {problem[5:].strip()}")
+            continue
+        if name in deviations:
+            if problem:
+                passed += 1
+                print(f"ok   {name} (known deviation: {deviations[name]})")
+            else:
+                failed += 1
+                print(f"FAIL {name}: listed as a known deviation but now matches; remove it")
+            continue
+        if problem:
+            failed += 1
+            print(f"FAIL {name}: {problem}")
+        else:
+            passed += 1
+            print(f"ok   {name}")
+    print(f"corpus: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
