@@ -17,7 +17,8 @@ Runner add_cat_command(CLI::App& app) {
     };
     auto args = std::make_shared<Args>();
     cmd->add_option("file", args->file, "the .xlsx workbook")->required();
-    cmd->add_option("--sheet,-s", args->sheet, "sheet name or 1-based index (default: first visible)");
+    cmd->add_option("--sheet,-s", args->sheet,
+                    "sheet name or 1-based index (default: first visible)");
     cmd->add_flag("--skip-empty-rows", args->skip_empty_rows,
                   "leave out empty rows instead of writing empty lines");
     add_reader_options(*cmd, args->reader);
@@ -34,11 +35,13 @@ Runner add_cat_command(CLI::App& app) {
             for (const xlsx::Row& row : batch->rows) {
                 // The grid is anchored at A1: missing rows are empty lines, gaps empty fields.
                 if (!args->skip_empty_rows)
-                    for (uint32_t r = last_row + 1; r < row.number; ++r) out.end_row();
+                    for (uint32_t r = last_row + 1; r < row.number; ++r)
+                        out.end_row();
                 last_row = row.number;
                 uint32_t column = 1;
                 for (const xlsx::Cell& cell : batch->cells_of(row)) {
-                    for (; column < cell.column; ++column) out.empty_field();
+                    for (; column < cell.column; ++column)
+                        out.empty_field();
                     out.field(cell.text(), cell.type == xlsx::CellType::String);
                     ++column;
                 }

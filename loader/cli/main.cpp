@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
         }
     } catch (const xlsx::Error& e) {
         std::fflush(stdout);
-        std::fprintf(stderr, "xlsx2pg: error [%s]: %s\n", xlsx::error_kind_name(e.kind()), e.what());
+        std::fprintf(stderr, "xlsx2pg: error [%s]: %s\n", xlsx::error_kind_name(e.kind()),
+                     e.what());
         return cli::kFailure;
     } catch (const std::exception& e) {
         std::fflush(stdout);

@@ -19,8 +19,7 @@ inline void add_reader_options(CLI::App& cmd, xlsx::ReaderOptions& o) {
     cmd.add_option("--threads,-j", o.threads, "XML parser threads (1: no threads)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 256u));
-    cmd.add_option("--max-part-size", o.limits.max_part_bytes,
-                   "largest uncompressed part in bytes")
+    cmd.add_option("--max-part-size", o.limits.max_part_bytes, "largest uncompressed part in bytes")
         ->capture_default_str();
     cmd.add_option("--max-ratio", o.limits.max_expansion_ratio,
                    "largest compression ratio of a part (zip bomb guard)")

@@ -22,18 +22,30 @@ namespace {
 xlsx_status status_of(xlsx::ErrorKind kind) {
     using K = xlsx::ErrorKind;
     switch (kind) {
-        case K::Io: return XLSX_ERR_IO;
-        case K::NotWorkbook: return XLSX_ERR_NOT_WORKBOOK;
-        case K::LegacyXls: return XLSX_ERR_LEGACY_XLS;
-        case K::Encrypted: return XLSX_ERR_ENCRYPTED;
-        case K::CorruptZip: return XLSX_ERR_CORRUPT_ZIP;
-        case K::MissingPart: return XLSX_ERR_MISSING_PART;
-        case K::MalformedXml: return XLSX_ERR_MALFORMED_XML;
-        case K::ForbiddenXml: return XLSX_ERR_FORBIDDEN_XML;
-        case K::LimitExceeded: return XLSX_ERR_LIMIT;
-        case K::MissingSheet: return XLSX_ERR_MISSING_SHEET;
-        case K::Unsupported: return XLSX_ERR_UNSUPPORTED;
-        case K::InvalidValue: return XLSX_ERR_INVALID_VALUE;
+        case K::Io:
+            return XLSX_ERR_IO;
+        case K::NotWorkbook:
+            return XLSX_ERR_NOT_WORKBOOK;
+        case K::LegacyXls:
+            return XLSX_ERR_LEGACY_XLS;
+        case K::Encrypted:
+            return XLSX_ERR_ENCRYPTED;
+        case K::CorruptZip:
+            return XLSX_ERR_CORRUPT_ZIP;
+        case K::MissingPart:
+            return XLSX_ERR_MISSING_PART;
+        case K::MalformedXml:
+            return XLSX_ERR_MALFORMED_XML;
+        case K::ForbiddenXml:
+            return XLSX_ERR_FORBIDDEN_XML;
+        case K::LimitExceeded:
+            return XLSX_ERR_LIMIT;
+        case K::MissingSheet:
+            return XLSX_ERR_MISSING_SHEET;
+        case K::Unsupported:
+            return XLSX_ERR_UNSUPPORTED;
+        case K::InvalidValue:
+            return XLSX_ERR_INVALID_VALUE;
     }
     return XLSX_ERR_INTERNAL;
 }
@@ -71,10 +83,9 @@ extern "C" {
 
 xlsx_status xlsx_workbook_open(const char* path, unsigned threads, xlsx_workbook** out,
                                char** error) {
-    if (!out) return XLSX_ERR_ARGUMENT;
+    if (!out || !path) return XLSX_ERR_ARGUMENT;
     *out = nullptr;
     return guarded(error, [&] {
-        if (!path) throw std::invalid_argument("path is NULL");
         xlsx::ReaderOptions options;
         options.threads = threads == 0 ? 1 : threads;
         *out = new xlsx_workbook{xlsx::Workbook(path, options)};
@@ -82,7 +93,9 @@ xlsx_status xlsx_workbook_open(const char* path, unsigned threads, xlsx_workbook
     });
 }
 
-void xlsx_workbook_close(xlsx_workbook* workbook) { delete workbook; }
+void xlsx_workbook_close(xlsx_workbook* workbook) {
+    delete workbook;
+}
 
 size_t xlsx_workbook_sheet_count(const xlsx_workbook* workbook) {
     return workbook ? workbook->workbook.sheets().size() : 0;
@@ -105,13 +118,14 @@ xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_she
         if (!workbook) throw std::invalid_argument("workbook is NULL");
         const auto& info =
             sheet ? workbook->workbook.sheet(sheet) : workbook->workbook.first_sheet();
-        *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info), std::nullopt, 0, {}};
+        *out =
+            new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info), std::nullopt, 0, {}};
         return XLSX_OK;
     });
 }
 
-xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number,
-                                const xlsx_cell** cells, size_t* count, char** error) {
+xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number, const xlsx_cell** cells,
+                                size_t* count, char** error) {
     if (!r || !row_number || !cells || !count) return XLSX_ERR_ARGUMENT;
     return guarded(error, [&] {
         while (!r->batch || r->next_row >= r->batch->rows.size()) {
@@ -122,7 +136,8 @@ xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number,
         const xlsx::Row& row = r->batch->rows[r->next_row++];
         r->cells.clear();
         for (const xlsx::Cell& c : r->batch->cells_of(row))
-            r->cells.push_back(xlsx_cell{c.data, c.size, c.column, static_cast<xlsx_cell_type>(c.type)});
+            r->cells.push_back(
+                xlsx_cell{c.data, c.size, c.column, static_cast<xlsx_cell_type>(c.type)});
         *row_number = row.number;
         *cells = r->cells.data();
         *count = r->cells.size();
@@ -130,8 +145,12 @@ xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number,
     });
 }
 
-void xlsx_sheet_close(xlsx_sheet_reader* reader) { delete reader; }
+void xlsx_sheet_close(xlsx_sheet_reader* reader) {
+    delete reader;
+}
 
-void xlsx_free_string(char* s) { std::free(s); }
+void xlsx_free_string(char* s) {
+    std::free(s);
+}
 
 }  // extern "C"

@@ -21,20 +21,23 @@ namespace xlsx {
 
 template <typename Result>
 class ChunkPipeline {
-public:
+  public:
     // One parse function per worker (each owns its own expat parser).
     using Parse = std::function<Result(Chunk&)>;
     using ParseFactory = std::function<Parse()>;
 
     ChunkPipeline(ChunkSplitter& splitter, ParseFactory factory, unsigned threads,
                   size_t max_in_flight, bool ordered)
-        : splitter_(splitter), ordered_(ordered), max_in_flight_(std::max<size_t>(max_in_flight, 2)) {
+        : splitter_(splitter),
+          ordered_(ordered),
+          max_in_flight_(std::max<size_t>(max_in_flight, 2)) {
         if (threads <= 1) {
             inline_parse_ = factory();
             return;
         }
         producer_ = std::thread([this] { produce(); });
-        for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this, p = factory()] { work(p); });
+        for (unsigned i = 0; i < threads; ++i)
+            workers_.emplace_back([this, p = factory()] { work(p); });
     }
 
     ~ChunkPipeline() {
@@ -45,7 +48,8 @@ public:
         space_.notify_all();
         work_ready_.notify_all();
         if (producer_.joinable()) producer_.join();
-        for (auto& w : workers_) w.join();
+        for (auto& w : workers_)
+            w.join();
     }
 
     ChunkPipeline(const ChunkPipeline&) = delete;
@@ -85,7 +89,7 @@ public:
         return std::move(outcome.result);
     }
 
-private:
+  private:
     struct Outcome {
         std::optional<Result> result;
         std::exception_ptr error;

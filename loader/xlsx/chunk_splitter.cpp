@@ -118,7 +118,8 @@ bool ChunkSplitter::scan_tag(size_t at, Tag& tag) const {
     }
     size_t name_start = at + (c == '/' ? 2 : 1);
     size_t p = name_start;
-    while (p < size && !is_delimiter(buf_[p])) ++p;
+    while (p < size && !is_delimiter(buf_[p]))
+        ++p;
     if (p >= size) return false;
     std::string_view name(buf_.data() + name_start, p - name_start);
     size_t colon = name.rfind(':');
@@ -155,20 +156,26 @@ bool ChunkSplitter::scan_tag(size_t at, Tag& tag) const {
 static bool tag_attribute(const std::string& buf, size_t at, size_t end, std::string_view name,
                           std::string_view& value) {
     size_t p = at + 1;
-    while (p < end && !is_delimiter(buf[p])) ++p;  // element name
+    while (p < end && !is_delimiter(buf[p]))
+        ++p;  // element name
     while (p < end) {
-        while (p < end && (buf[p] == ' ' || buf[p] == '\t' || buf[p] == '\r' || buf[p] == '\n')) ++p;
+        while (p < end && (buf[p] == ' ' || buf[p] == '\t' || buf[p] == '\r' || buf[p] == '\n'))
+            ++p;
         size_t ns = p;
-        while (p < end && buf[p] != '=' && buf[p] != ' ' && buf[p] != '>' && buf[p] != '/') ++p;
+        while (p < end && buf[p] != '=' && buf[p] != ' ' && buf[p] != '>' && buf[p] != '/')
+            ++p;
         std::string_view attr(buf.data() + ns, p - ns);
-        while (p < end && buf[p] == ' ') ++p;
+        while (p < end && buf[p] == ' ')
+            ++p;
         if (p >= end || buf[p] != '=') return false;
         ++p;
-        while (p < end && buf[p] == ' ') ++p;
+        while (p < end && buf[p] == ' ')
+            ++p;
         if (p >= end || (buf[p] != '"' && buf[p] != '\'')) return false;
         char q = buf[p++];
         size_t vs = p;
-        while (p < end && buf[p] != q) ++p;
+        while (p < end && buf[p] != q)
+            ++p;
         size_t colon = attr.rfind(':');
         std::string_view local = colon == std::string_view::npos ? attr : attr.substr(colon + 1);
         if (local == name && colon == std::string_view::npos) {
@@ -189,9 +196,11 @@ void ChunkSplitter::check_declaration(size_t at, size_t end) const {
     if (q == std::string_view::npos) return;
     size_t qe = decl.find(decl[q], q + 1);
     std::string value(decl.substr(q + 1, qe - q - 1));
-    for (char& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (char& ch : value)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (value != "utf-8" && value != "utf8" && value != "us-ascii" && value != "ascii")
-        fail(ErrorKind::Unsupported, "the part is encoded as " + value + "; only UTF-8 is read", at);
+        fail(ErrorKind::Unsupported, "the part is encoded as " + value + "; only UTF-8 is read",
+             at);
 }
 
 void ChunkSplitter::on_item_start(size_t at, const Tag& tag) {
@@ -264,12 +273,13 @@ bool ChunkSplitter::next(Chunk& out) {
             // Read to the end so that the CRC and size bounds are checked.
             buf_.clear();
             scan_ = 0;
-            while (fill()) buf_.clear();
+            while (fill())
+                buf_.clear();
             return false;
         }
         while (scan_ < buf_.size()) {
-            const char* lt =
-                static_cast<const char*>(std::memchr(buf_.data() + scan_, '<', buf_.size() - scan_));
+            const char* lt = static_cast<const char*>(
+                std::memchr(buf_.data() + scan_, '<', buf_.size() - scan_));
             if (!lt) {
                 scan_ = buf_.size();
                 break;

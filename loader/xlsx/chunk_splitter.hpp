@@ -27,7 +27,7 @@ struct Chunk {
 };
 
 class ChunkSplitter {
-public:
+  public:
     ChunkSplitter(std::unique_ptr<PartStream> stream, std::string container, std::string item,
                   bool track_row_numbers, size_t target_bytes, const Limits& limits,
                   ErrorLocation where);
@@ -39,7 +39,7 @@ public:
     const std::string& dimension_ref() const { return dimension_ref_; }
     uint64_t bytes_read() const { return stream_->bytes_read(); }
 
-private:
+  private:
     enum class State { Prolog, Items, Done };
     struct Tag;  // what the scanner found at a '<'
 
@@ -62,7 +62,7 @@ private:
     std::string buf_;
     bool eof_ = false;
     size_t scan_ = 0;
-    uint64_t buf_offset_ = 0;  // part offset of buf_[0]
+    uint64_t buf_offset_ = 0;         // part offset of buf_[0]
     uint64_t line_ = 1, column_ = 1;  // of buf_[0]
     uint64_t seq_ = 0;
     uint64_t chunk_base_ = 0;  // base of the chunk being gathered

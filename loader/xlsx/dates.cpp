@@ -45,7 +45,8 @@ void append_time(std::string& out, int64_t millis, bool hours_unbounded) {
     out.append(buf, static_cast<size_t>(n));
     if (ms != 0) {
         n = std::snprintf(buf, sizeof buf, ".%03lld", (long long)ms);
-        while (buf[n - 1] == '0') --n;
+        while (buf[n - 1] == '0')
+            --n;
         out.append(buf, static_cast<size_t>(n));
     }
 }
@@ -92,8 +93,12 @@ NumberKind append_serial(std::string& out, double serial, NumberKind kind, bool 
     // In the 1900 system a serial below 1 has no date (Excel shows "1900-01-00"): it is a time.
     if (!date1904 && serial >= 0 && serial < 1 && kind != NumberKind::Time) kind = NumberKind::Time;
     switch (kind) {
-        case NumberKind::Date: append_date(out, *v); break;
-        case NumberKind::Time: append_time(out, v->millis_of_day, false); break;
+        case NumberKind::Date:
+            append_date(out, *v);
+            break;
+        case NumberKind::Time:
+            append_time(out, v->millis_of_day, false);
+            break;
         default:
             append_date(out, *v);
             out.push_back(' ');
@@ -131,7 +136,8 @@ bool append_iso_datetime(std::string& out, std::string_view iso) {
         if (has_date) out.push_back(' ');
         size_t dot = t.find('.');
         if (dot != std::string_view::npos) {
-            while (!t.empty() && t.back() == '0') t.remove_suffix(1);
+            while (!t.empty() && t.back() == '0')
+                t.remove_suffix(1);
             if (!t.empty() && t.back() == '.') t.remove_suffix(1);
         }
         out.append(t);

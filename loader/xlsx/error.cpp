@@ -4,18 +4,30 @@ namespace xlsx {
 
 const char* error_kind_name(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::Io: return "io";
-        case ErrorKind::NotWorkbook: return "not_workbook";
-        case ErrorKind::LegacyXls: return "legacy_xls";
-        case ErrorKind::Encrypted: return "encrypted";
-        case ErrorKind::CorruptZip: return "corrupt_zip";
-        case ErrorKind::MissingPart: return "missing_part";
-        case ErrorKind::MalformedXml: return "malformed_xml";
-        case ErrorKind::ForbiddenXml: return "forbidden_xml";
-        case ErrorKind::LimitExceeded: return "limit_exceeded";
-        case ErrorKind::MissingSheet: return "missing_sheet";
-        case ErrorKind::Unsupported: return "unsupported";
-        case ErrorKind::InvalidValue: return "invalid_value";
+        case ErrorKind::Io:
+            return "io";
+        case ErrorKind::NotWorkbook:
+            return "not_workbook";
+        case ErrorKind::LegacyXls:
+            return "legacy_xls";
+        case ErrorKind::Encrypted:
+            return "encrypted";
+        case ErrorKind::CorruptZip:
+            return "corrupt_zip";
+        case ErrorKind::MissingPart:
+            return "missing_part";
+        case ErrorKind::MalformedXml:
+            return "malformed_xml";
+        case ErrorKind::ForbiddenXml:
+            return "forbidden_xml";
+        case ErrorKind::LimitExceeded:
+            return "limit_exceeded";
+        case ErrorKind::MissingSheet:
+            return "missing_sheet";
+        case ErrorKind::Unsupported:
+            return "unsupported";
+        case ErrorKind::InvalidValue:
+            return "invalid_value";
     }
     return "unknown";
 }
@@ -54,7 +66,8 @@ std::string Error::format(ErrorKind, const std::string& detail, const ErrorLocat
         out += " line " + std::to_string(w.line);
         if (w.xml_column != 0) out += " column " + std::to_string(w.xml_column);
     }
-    if (!w.sheet.empty()) out += (out.empty() ? "" : ": ") + std::string("sheet \"") + w.sheet + "\"";
+    if (!w.sheet.empty())
+        out += (out.empty() ? "" : ": ") + std::string("sheet \"") + w.sheet + "\"";
     if (w.row != 0) {
         out += " cell ";
         out += w.column != 0 ? column_name(w.column) : std::string("row ");

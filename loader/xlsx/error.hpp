@@ -43,7 +43,7 @@ struct ErrorLocation {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, std::string detail, ErrorLocation where = {});
 
     ErrorKind kind() const { return kind_; }
@@ -53,7 +53,7 @@ public:
     // Returns a copy with missing location fields filled from `outer`.
     Error with_context(const ErrorLocation& outer) const;
 
-private:
+  private:
     static std::string format(ErrorKind kind, const std::string& detail, const ErrorLocation& w);
     ErrorKind kind_;
     std::string detail_;

@@ -37,7 +37,8 @@ NumberKind classify_format(std::string_view code) {
             size_t end = code.find(']', i + 1);
             if (end == std::string_view::npos) break;
             std::string inner(code.substr(i + 1, end - i - 1));
-            for (char& ch : inner) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char& ch : inner)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             if (!inner.empty() && inner.find_first_not_of(inner[0]) == std::string::npos &&
                 (inner[0] == 'h' || inner[0] == 'm' || inner[0] == 's'))
                 elapsed = true;
@@ -46,7 +47,8 @@ NumberKind classify_format(std::string_view code) {
         }
         if (lc == 'g' && code.substr(i).size() >= 7) {  // "General" is a number
             std::string word(code.substr(i, 7));
-            for (char& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char& ch : word)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             if (word == "general") {
                 i += 6;
                 continue;
@@ -54,7 +56,8 @@ NumberKind classify_format(std::string_view code) {
         }
         if (lc == 'a') {  // AM/PM or A/P make it a time of day
             std::string rest(code.substr(i, 5));
-            for (char& ch : rest) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char& ch : rest)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             if (rest.rfind("am/pm", 0) == 0) {
                 time = true;
                 i += 4;
@@ -75,9 +78,12 @@ NumberKind classify_format(std::string_view code) {
             date = true;
             continue;
         }
-        if (lc == 'y' || lc == 'd' || lc == 'b') date = true;
-        else if (lc == 'h' || lc == 's') time = true;
-        else if (lc == 'm') month_or_minute = true;
+        if (lc == 'y' || lc == 'd' || lc == 'b')
+            date = true;
+        else if (lc == 'h' || lc == 's')
+            time = true;
+        else if (lc == 'm')
+            month_or_minute = true;
     }
     if (elapsed) return NumberKind::Duration;
     // m is a minute next to h or s, a month otherwise; either way a date or time format.

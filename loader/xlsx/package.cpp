@@ -50,7 +50,8 @@ bool ole2_has_encryption_info(const std::string& path) {
 std::string Package::normalize(const std::string& name) {
     std::string n = name;
     std::replace(n.begin(), n.end(), '\\', '/');
-    while (!n.empty() && n.front() == '/') n.erase(n.begin());
+    while (!n.empty() && n.front() == '/')
+        n.erase(n.begin());
     return lower(n);
 }
 
@@ -85,19 +86,22 @@ std::string Package::resolve(const std::string& source_part, const std::string& 
         start = end + 1;
     }
     std::string out;
-    for (const auto& s : segments) out += (out.empty() ? "" : "/") + s;
+    for (const auto& s : segments)
+        out += (out.empty() ? "" : "/") + s;
     return out;
 }
 
 Package::Package(std::string path, Limits limits) : path_(std::move(path)), limits_(limits) {
     ErrorLocation where{path_};
     std::ifstream in(path_, std::ios::binary | std::ios::ate);
-    if (!in) throw Error(ErrorKind::Io, "cannot open file: " + std::string(std::strerror(errno)), where);
+    if (!in)
+        throw Error(ErrorKind::Io, "cannot open file: " + std::string(std::strerror(errno)), where);
     file_size_ = static_cast<uint64_t>(in.tellg());
     if (file_size_ == 0)
-        throw Error(ErrorKind::NotWorkbook,
-                    "the file is empty (an Excel lock file \"~$...\" looks like this); not a workbook",
-                    where);
+        throw Error(
+            ErrorKind::NotWorkbook,
+            "the file is empty (an Excel lock file \"~$...\" looks like this); not a workbook",
+            where);
     unsigned char head[8] = {};
     in.seekg(0);
     in.read(reinterpret_cast<char*>(head), sizeof head);
@@ -131,23 +135,24 @@ Package::Package(std::string path, Limits limits) : path_(std::move(path)), limi
         }
         unz64_file_pos pos;
         unzGetFilePos64(zip, &pos);
-        PartInfo part{name, info.compressed_size, info.uncompressed_size,
-                      pos.pos_in_zip_directory, pos.num_of_file};
+        PartInfo part{name, info.compressed_size, info.uncompressed_size, pos.pos_in_zip_directory,
+                      pos.num_of_file};
         std::string key = normalize(part.name);
         // Directory entries carry no data. A duplicated name keeps its last entry, as
         // openpyxl and LibreOffice both do.
         if (!key.empty() && key.back() != '/') {
             auto [it, fresh] = by_key_.emplace(key, parts_.size());
-            if (fresh) parts_.push_back(std::move(part));
-            else parts_[it->second] = std::move(part);
+            if (fresh)
+                parts_.push_back(std::move(part));
+            else
+                parts_[it->second] = std::move(part);
         }
         rc = unzGoToNextFile(zip);
     }
     unzClose(zip);
     if (rc != UNZ_END_OF_LIST_OF_FILE)
         throw Error(ErrorKind::CorruptZip, "the zip central directory is damaged", where);
-    if (parts_.empty())
-        throw Error(ErrorKind::CorruptZip, "the zip archive holds no parts", where);
+    if (parts_.empty()) throw Error(ErrorKind::CorruptZip, "the zip archive holds no parts", where);
 }
 
 std::optional<PartInfo> Package::find(const std::string& name) const {
@@ -215,7 +220,8 @@ size_t PartStream::read(char* buffer, size_t capacity) {
     ErrorLocation where{file_, part_.name};
     if (produced_ > limits_.max_part_bytes)
         throw Error(ErrorKind::LimitExceeded,
-                    "the part inflates past the limit of " + std::to_string(limits_.max_part_bytes) +
+                    "the part inflates past the limit of " +
+                        std::to_string(limits_.max_part_bytes) +
                         " bytes (raise it with --max-part-size if the file is trusted)",
                     where);
     if (produced_ > limits_.ratio_floor_bytes &&

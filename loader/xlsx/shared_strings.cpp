@@ -20,7 +20,7 @@ struct ParsedStrings {
 
 // One worker's parser of <si> chunks.
 class StringChunkParser {
-public:
+  public:
     StringChunkParser(const Limits& limits, ErrorLocation where)
         : limits_(limits), where_(std::move(where)) {
         parser_.user = this;
@@ -53,7 +53,7 @@ public:
         return std::move(out_);
     }
 
-private:
+  private:
     static void XMLCALL on_start(void* d, const XML_Char* name, const XML_Char**) {
         auto* self = user_of<StringChunkParser>(d);
         const char* local = local_name(name);
@@ -82,12 +82,12 @@ private:
         if (!self->capture_) return;
         self->out_.arena.append(s, static_cast<size_t>(len));
         if (self->out_.arena.size() - self->start_ > self->limits_.max_cell_bytes) {
-            self->error_ = std::make_exception_ptr(Error(
-                ErrorKind::LimitExceeded,
-                "shared string " + std::to_string(self->out_.spans.size()) + " is longer than " +
-                    std::to_string(self->limits_.max_cell_bytes) +
-                    " bytes (raise --max-cell-size if the file is trusted)",
-                self->where_));
+            self->error_ = std::make_exception_ptr(
+                Error(ErrorKind::LimitExceeded,
+                      "shared string " + std::to_string(self->out_.spans.size()) +
+                          " is longer than " + std::to_string(self->limits_.max_cell_bytes) +
+                          " bytes (raise --max-cell-size if the file is trusted)",
+                      self->where_));
             XML_StopParser(self->parser_.parser, XML_FALSE);
         }
     }
@@ -131,10 +131,12 @@ SharedStrings::SharedStrings(const Package& package, const PartInfo& part, unsig
     }
     // Views are taken once every arena has its final address.
     size_t count = 0;
-    for (const auto& s : spans) count += s.size();
+    for (const auto& s : spans)
+        count += s.size();
     strings_.reserve(count);
     for (size_t i = 0; i < arenas_.size(); ++i)
-        for (auto [offset, length] : spans[i]) strings_.emplace_back(arenas_[i].data() + offset, length);
+        for (auto [offset, length] : spans[i])
+            strings_.emplace_back(arenas_[i].data() + offset, length);
 }
 
 }  // namespace xlsx

@@ -17,15 +17,20 @@ enum class Element { Other, Row, Cell, Value, InlineString, Text, Phonetic };
 inline Element classify(const char* qname) {
     const char* n = local_name(qname);
     switch (n[0]) {
-        case 'c': return n[1] == 0 ? Element::Cell : Element::Other;
-        case 'v': return n[1] == 0 ? Element::Value : Element::Other;
-        case 't': return n[1] == 0 ? Element::Text : Element::Other;
+        case 'c':
+            return n[1] == 0 ? Element::Cell : Element::Other;
+        case 'v':
+            return n[1] == 0 ? Element::Value : Element::Other;
+        case 't':
+            return n[1] == 0 ? Element::Text : Element::Other;
         case 'r':
             if (n[1] == 'o' && n[2] == 'w' && n[3] == 0) return Element::Row;
             if (n[1] == 'P' && n[2] == 'h' && n[3] == 0) return Element::Phonetic;
             return Element::Other;
-        case 'i': return n[1] == 's' && n[2] == 0 ? Element::InlineString : Element::Other;
-        default: return Element::Other;
+        case 'i':
+            return n[1] == 's' && n[2] == 0 ? Element::InlineString : Element::Other;
+        default:
+            return Element::Other;
     }
 }
 
@@ -96,8 +101,12 @@ RowBatch SheetChunkParser::parse(Chunk& chunk) {
 void XMLCALL SheetChunkParser::on_start(void* d, const XML_Char* name, const XML_Char** attrs) {
     auto* self = user_of<SheetChunkParser>(d);
     switch (classify(name)) {
-        case Element::Row: self->start_row(attrs); break;
-        case Element::Cell: self->start_cell(attrs); break;
+        case Element::Row:
+            self->start_row(attrs);
+            break;
+        case Element::Cell:
+            self->start_cell(attrs);
+            break;
         case Element::Value:
             // A <v> after an inline string (seen from some writers) does not replace it.
             if (self->in_cell_ && !self->has_inline_) self->capture_ = true;
@@ -112,8 +121,11 @@ void XMLCALL SheetChunkParser::on_start(void* d, const XML_Char* name, const XML
         case Element::Text:
             if (self->in_inline_ && self->phonetic_depth_ == 0) self->capture_ = true;
             break;
-        case Element::Phonetic: ++self->phonetic_depth_; break;
-        case Element::Other: break;
+        case Element::Phonetic:
+            ++self->phonetic_depth_;
+            break;
+        case Element::Other:
+            break;
     }
 }
 
@@ -121,14 +133,23 @@ void XMLCALL SheetChunkParser::on_end(void* d, const XML_Char* name) {
     auto* self = user_of<SheetChunkParser>(d);
     switch (classify(name)) {
         case Element::Value:
-        case Element::Text: self->capture_ = false; break;
-        case Element::InlineString: self->in_inline_ = false; break;
-        case Element::Phonetic: --self->phonetic_depth_; break;
+        case Element::Text:
+            self->capture_ = false;
+            break;
+        case Element::InlineString:
+            self->in_inline_ = false;
+            break;
+        case Element::Phonetic:
+            --self->phonetic_depth_;
+            break;
         case Element::Cell:
             if (self->in_cell_) self->finish_cell();
             break;
-        case Element::Row: self->finish_row(); break;
-        case Element::Other: break;
+        case Element::Row:
+            self->finish_row();
+            break;
+        case Element::Other:
+            break;
     }
 }
 
@@ -151,7 +172,8 @@ void SheetChunkParser::start_row(const XML_Char** attrs) {
     if (r) parse_uint(r, UINT32_MAX, number);
     row_ = number;
     column_ = 0;
-    batch_.rows.push_back(Row{static_cast<uint32_t>(row_), static_cast<uint32_t>(batch_.cells.size()), 0});
+    batch_.rows.push_back(
+        Row{static_cast<uint32_t>(row_), static_cast<uint32_t>(batch_.cells.size()), 0});
 }
 
 void SheetChunkParser::start_cell(const XML_Char** attrs) {
@@ -161,24 +183,28 @@ void SheetChunkParser::start_cell(const XML_Char** attrs) {
     for (const char** a = attrs; *a; a += 2) {
         const char* n = a[0];
         if (n[1] == 0) {
-            if (n[0] == 'r') ref = a[1];
-            else if (n[0] == 't') type = a[1];
-            else if (n[0] == 's') style = a[1];
+            if (n[0] == 'r')
+                ref = a[1];
+            else if (n[0] == 't')
+                type = a[1];
+            else if (n[0] == 's')
+                style = a[1];
         }
     }
     uint32_t column = column_ + 1;
     if (ref) {
         uint32_t col = 0, row = 0;
         if (!parse_cell_ref(ref, col, row) || col == 0) {
-            fail(ErrorKind::InvalidValue, std::string("cell reference \"") + ref + "\" is not valid");
+            fail(ErrorKind::InvalidValue,
+                 std::string("cell reference \"") + ref + "\" is not valid");
             return;
         }
         column = col;
     }
     if (column <= column_) {
         fail(ErrorKind::InvalidValue,
-             "cell " + column_name(column) + std::to_string(row_) +
-                 " comes after column " + column_name(column_) +
+             "cell " + column_name(column) + std::to_string(row_) + " comes after column " +
+                 column_name(column_) +
                  "; cells out of order or repeated are refused, as Excel refuses them");
         return;
     }
@@ -226,7 +252,8 @@ void SheetChunkParser::finish_cell() {
             }
             arena.resize(start);
             std::string_view s = (*ctx_.strings)[index];
-            batch_.cells.push_back(Cell{s.data(), static_cast<uint32_t>(s.size()), column_, CellType::String});
+            batch_.cells.push_back(
+                Cell{s.data(), static_cast<uint32_t>(s.size()), column_, CellType::String});
             return;
         }
         case 'i':  // inlineStr
@@ -238,7 +265,8 @@ void SheetChunkParser::finish_cell() {
         case 'b':
             if (length == 0) return;
             type = CellType::Boolean;
-            fixed = (length == 1 && arena[start] == '0') || std::string_view(arena.data() + start, length) == "false"
+            fixed = (length == 1 && arena[start] == '0') ||
+                            std::string_view(arena.data() + start, length) == "false"
                         ? kFalse
                         : kTrue;
             break;
@@ -255,7 +283,7 @@ void SheetChunkParser::finish_cell() {
                 return;
             }
             std::string_view v(arena.data() + start, arena.size() - start);
-            type = v.size() == 10 ? CellType::Date
+            type = v.size() == 10                 ? CellType::Date
                    : v.size() > 10 && v[4] == '-' ? CellType::DateTime
                                                   : CellType::Time;
             break;
@@ -286,7 +314,8 @@ void SheetChunkParser::finish_cell() {
     }
     if (fixed) {
         arena.resize(start);
-        batch_.cells.push_back(Cell{fixed, static_cast<uint32_t>(std::strlen(fixed)), column_, type});
+        batch_.cells.push_back(
+            Cell{fixed, static_cast<uint32_t>(std::strlen(fixed)), column_, type});
         return;
     }
     length = arena.size() - start;

@@ -13,7 +13,8 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
         throw Error(ErrorKind::MissingPart,
                     "sheet \"" + sheet.name + "\" has no relationship to a worksheet part",
                     ErrorLocation{workbook.path()});
-    PartInfo part = workbook.package().require(sheet.part, ("sheet \"" + sheet.name + "\"").c_str());
+    PartInfo part =
+        workbook.package().require(sheet.part, ("sheet \"" + sheet.name + "\"").c_str());
     const ReaderOptions& options = workbook.options();
     context_ = SheetContext{&workbook.styles(), &workbook.shared_strings(), workbook.date1904(),
                             options.limits, where};
@@ -28,6 +29,8 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
         options.threads, options.chunks_in_flight, ordered);
 }
 
-std::optional<RowBatch> SheetReader::next() { return pipeline_->next(); }
+std::optional<RowBatch> SheetReader::next() {
+    return pipeline_->next();
+}
 
 }  // namespace xlsx

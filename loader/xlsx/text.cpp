@@ -26,8 +26,10 @@ bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row) {
 }
 
 bool parse_uint(std::string_view s, uint64_t max, uint64_t& out) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     if (s.empty()) return false;
     uint64_t v = 0;
     for (char c : s) {

@@ -17,7 +17,7 @@ struct Relationship {
 };
 
 class RelsHandler : public XmlHandler {
-public:
+  public:
     std::map<std::string, Relationship> by_id;
     void start(const char* local, const char** attrs) override {
         if (std::strcmp(local, "Relationship") != 0) return;
@@ -34,7 +34,7 @@ public:
 };
 
 class WorkbookHandler : public XmlHandler {
-public:
+  public:
     struct Entry {
         std::string name, state, rel_id;
     };
@@ -68,7 +68,8 @@ std::map<std::string, Relationship> read_rels(const Package& package, const std:
 }
 
 std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -125,7 +126,8 @@ Workbook::Workbook(const std::string& path, ReaderOptions options)
 
 const SharedStrings& Workbook::shared_strings() const {
     std::call_once(strings_once_, [&] {
-        auto part = shared_strings_part_.empty() ? std::nullopt : package_.find(shared_strings_part_);
+        auto part =
+            shared_strings_part_.empty() ? std::nullopt : package_.find(shared_strings_part_);
         strings_ = part ? std::make_unique<SharedStrings>(package_, *part, options_.threads,
                                                           ErrorLocation{package_.path()})
                         : std::make_unique<SharedStrings>();
@@ -141,7 +143,8 @@ const SheetInfo& Workbook::sheet(const std::string& name_or_index) const {
     uint64_t n;
     if (parse_uint(name_or_index, sheets_.size(), n) && n >= 1) return sheets_[n - 1];
     std::string names;
-    for (const auto& s : sheets_) names += (names.empty() ? "\"" : ", \"") + s.name + "\"";
+    for (const auto& s : sheets_)
+        names += (names.empty() ? "\"" : ", \"") + s.name + "\"";
     throw Error(ErrorKind::MissingSheet,
                 "no sheet named \"" + name_or_index + "\"; the workbook has " +
                     (names.empty() ? std::string("no sheets") : names),

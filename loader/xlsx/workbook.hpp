@@ -24,14 +24,14 @@ struct SheetInfo {
 };
 
 struct ReaderOptions {
-    unsigned threads = 2;              // parser threads; 1 runs everything on the caller's thread
-    size_t chunk_bytes = 4 << 20;      // target size of a chunk of sheet XML
-    size_t chunks_in_flight = 0;       // 0: 2 * threads + 2
+    unsigned threads = 2;          // parser threads; 1 runs everything on the caller's thread
+    size_t chunk_bytes = 4 << 20;  // target size of a chunk of sheet XML
+    size_t chunks_in_flight = 0;   // 0: 2 * threads + 2
     Limits limits;
 };
 
 class Workbook {
-public:
+  public:
     Workbook(const std::string& path, ReaderOptions options = {});
 
     const std::string& path() const { return package_.path(); }
@@ -49,7 +49,7 @@ public:
     // The first visible worksheet.
     const SheetInfo& first_sheet() const;
 
-private:
+  private:
     Package package_;
     ReaderOptions options_;
     std::string workbook_part_;

@@ -45,7 +45,9 @@ ExpatParser::ExpatParser() {
     install_guards(*this);
 }
 
-ExpatParser::~ExpatParser() { XML_ParserFree(parser); }
+ExpatParser::~ExpatParser() {
+    XML_ParserFree(parser);
+}
 
 void ExpatParser::reset() {
     XML_ParserReset(parser, "UTF-8");
