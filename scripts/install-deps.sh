@@ -17,7 +17,7 @@ PACKAGES=(
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # tests drive the server as a non-root user when run as root
-  util-linux python3 bc
+  util-linux python3 bc time unzip
 )
 
 missing=()

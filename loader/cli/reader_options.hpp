@@ -19,6 +19,9 @@ inline void add_reader_options(CLI::App& cmd, xlsx::ReaderOptions& o) {
     cmd.add_option("--threads,-j", o.threads, "XML parser threads (1: no threads)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 256u));
+    cmd.add_option("--chunk-size", o.chunk_bytes, "bytes of sheet XML per parallel chunk")
+        ->capture_default_str()
+        ->check(CLI::Range(size_t{4096}, size_t{1} << 30));
     cmd.add_option("--max-part-size", o.limits.max_part_bytes, "largest uncompressed part in bytes")
         ->capture_default_str();
     cmd.add_option("--max-ratio", o.limits.max_expansion_ratio,

@@ -7,8 +7,14 @@ using namespace testsupport;
 
 class ExtensionTest : public ::testing::Test {
   protected:
-    static void SetUpTestSuite() { database_ = create_test_database("xlsx_ext"); }
-    static void TearDownTestSuite() { drop_test_database(database_); }
+    // Created in SetUp, not SetUpTestSuite, so that a failure fails the test instead of
+    // skipping it.
+    void SetUp() override {
+        if (database_.empty()) database_ = create_test_database("xlsx_ext");
+    }
+    static void TearDownTestSuite() {
+        if (!database_.empty()) drop_test_database(database_);
+    }
     static std::string database_;
 };
 std::string ExtensionTest::database_;

@@ -72,7 +72,8 @@ std::string create_test_database(const std::string& prefix) {
     std::string name = prefix + "_" + std::to_string(getpid());
     PgConnection admin(harness_conninfo());
     admin.exec("DROP DATABASE IF EXISTS " + name);
-    admin.exec("CREATE DATABASE " + name);
+    // template0 never has sessions, so tests running in parallel can copy it at once.
+    admin.exec("CREATE DATABASE " + name + " TEMPLATE template0");
     PgConnection db(harness_conninfo(name));
     db.exec("CREATE EXTENSION pg_xlsx");
     return name;
