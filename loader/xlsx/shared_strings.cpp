@@ -37,18 +37,9 @@ class StringChunkParser {
         out_.spans.reserve(chunk.items);
         depth_rph_ = 0;
         capture_ = false;
-        static const char open[] = "<x>", close[] = "</x>";
-        bool ok = XML_Parse(parser_.parser, open, 3, XML_FALSE) == XML_STATUS_OK &&
-                  XML_Parse(parser_.parser, chunk.data.data(), static_cast<int>(chunk.data.size()),
-                            XML_FALSE) == XML_STATUS_OK &&
-                  XML_Parse(parser_.parser, close, 4, XML_TRUE) == XML_STATUS_OK;
-        if (!ok) {
+        if (!parse_chunk(parser_, chunk.data)) {
             if (error_) std::rethrow_exception(error_);
-            Error e = xml_error(parser_, where_.file, where_.part);
-            ErrorLocation w = e.where();
-            w.line = chunk.first_line + w.line - 1;
-            if (e.where().line == 1) w.xml_column = chunk.first_column + w.xml_column - 4;
-            throw Error(e.kind(), e.detail(), w);
+            throw chunk_error(parser_, where_, chunk.first_line, chunk.first_column);
         }
         return std::move(out_);
     }

@@ -72,20 +72,11 @@ RowBatch SheetChunkParser::parse(Chunk& chunk) {
     phonetic_depth_ = 0;
     error_ = nullptr;
 
-    static const char open[] = "<x>", close[] = "</x>";
-    bool ok = XML_Parse(parser_.parser, open, 3, XML_FALSE) == XML_STATUS_OK &&
-              XML_Parse(parser_.parser, chunk.data.data(), static_cast<int>(chunk.data.size()),
-                        XML_FALSE) == XML_STATUS_OK &&
-              XML_Parse(parser_.parser, close, 4, XML_TRUE) == XML_STATUS_OK;
-    if (!ok) {
+    if (!parse_chunk(parser_, chunk.data)) {
         if (error_) std::rethrow_exception(error_);
-        Error e = xml_error(parser_, ctx_.where.file, ctx_.where.part);
-        ErrorLocation w = e.where();
-        if (w.line == 1) w.xml_column = chunk.first_column + w.xml_column - 4;
-        w.line = chunk.first_line + w.line - 1;
-        w.sheet = ctx_.where.sheet;
-        w.row = row_;
-        throw Error(e.kind(), e.detail(), w);
+        ErrorLocation where = ctx_.where;
+        where.row = row_;
+        throw chunk_error(parser_, where, chunk.first_line, chunk.first_column);
     }
     // Arena offsets become pointers now that the arena no longer grows.
     const char* base = batch_.arena.data();

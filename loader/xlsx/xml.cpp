@@ -69,6 +69,25 @@ Error xml_error(const ExpatParser& p, const std::string& file, const std::string
                  where);
 }
 
+bool parse_chunk(ExpatParser& p, const std::string& data) {
+    static const char open[] = "<x>", close[] = "</x>";
+    return XML_Parse(p.parser, open, 3, XML_FALSE) == XML_STATUS_OK &&
+           XML_Parse(p.parser, data.data(), static_cast<int>(data.size()), XML_FALSE) ==
+               XML_STATUS_OK &&
+           XML_Parse(p.parser, close, 4, XML_TRUE) == XML_STATUS_OK;
+}
+
+Error chunk_error(const ExpatParser& p, const ErrorLocation& where, uint64_t first_line,
+                  uint64_t first_column) {
+    Error e = xml_error(p, where.file, where.part);
+    ErrorLocation w = where;
+    w.line = first_line + e.where().line - 1;
+    // On the chunk's first line, columns count from the chunk's start after the "<x>" root.
+    w.xml_column =
+        e.where().line == 1 ? first_column + e.where().xml_column - 4 : e.where().xml_column;
+    return Error(e.kind(), e.detail(), w);
+}
+
 void parse_part(const Package& package, const PartInfo& part, XmlHandler& handler) {
     ExpatParser p;
     p.user = &handler;

@@ -58,6 +58,13 @@ inline T* user_of(void* expat_user_data) {
 // and column on malformed XML.
 void parse_part(const Package& package, const PartInfo& part, XmlHandler& handler);
 
+// Parses `data`, whole elements cut from a part, inside a synthetic root element. Returns
+// false on malformed XML; then chunk_error() gives the error at its line and column in the part,
+// given where the chunk started.
+bool parse_chunk(ExpatParser& p, const std::string& data);
+Error chunk_error(const ExpatParser& p, const ErrorLocation& where, uint64_t first_line,
+                  uint64_t first_column);
+
 // Turns the state of a failed parser into an Error naming the part, line and column.
 Error xml_error(const ExpatParser& p, const std::string& file, const std::string& part);
 
