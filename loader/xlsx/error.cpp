@@ -48,16 +48,6 @@ Error::Error(ErrorKind kind, std::string detail, ErrorLocation where)
       detail_(std::move(detail)),
       where_(std::move(where)) {}
 
-Error Error::with_context(const ErrorLocation& outer) const {
-    ErrorLocation w = where_;
-    if (w.file.empty()) w.file = outer.file;
-    if (w.part.empty()) w.part = outer.part;
-    if (w.sheet.empty()) w.sheet = outer.sheet;
-    if (w.row == 0) w.row = outer.row;
-    if (w.column == 0) w.column = outer.column;
-    return Error(kind_, detail_, w);
-}
-
 std::string Error::format(ErrorKind, const std::string& detail, const ErrorLocation& w) {
     std::string out;
     if (!w.file.empty()) out += w.file;

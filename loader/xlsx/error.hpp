@@ -50,9 +50,6 @@ class Error : public std::runtime_error {
     const std::string& detail() const { return detail_; }
     const ErrorLocation& where() const { return where_; }
 
-    // Returns a copy with missing location fields filled from `outer`.
-    Error with_context(const ErrorLocation& outer) const;
-
   private:
     static std::string format(ErrorKind kind, const std::string& detail, const ErrorLocation& w);
     ErrorKind kind_;
