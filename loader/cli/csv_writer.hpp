@@ -10,7 +10,7 @@
 namespace cli {
 
 class CsvWriter {
-  public:
+public:
     explicit CsvWriter(std::FILE* out) : out_(out) { buffer_.reserve(1 << 20); }
     ~CsvWriter() { flush(); }
 
@@ -23,7 +23,7 @@ class CsvWriter {
     }
     void flush();
 
-  private:
+private:
     void separate() {
         if (!first_) buffer_.push_back(',');
         first_ = false;

@@ -21,7 +21,7 @@ namespace xlsx {
 
 template <typename Result>
 class ChunkPipeline {
-  public:
+public:
     // One parse function per worker (each owns its own expat parser).
     using Parse = std::function<Result(Chunk&)>;
     using ParseFactory = std::function<Parse()>;
@@ -89,7 +89,7 @@ class ChunkPipeline {
         return std::move(outcome.result);
     }
 
-  private:
+private:
     struct Outcome {
         std::optional<Result> result;
         std::exception_ptr error;

@@ -27,7 +27,7 @@ struct Chunk {
 };
 
 class ChunkSplitter {
-  public:
+public:
     ChunkSplitter(std::unique_ptr<PartStream> stream, std::string container, std::string item,
                   bool track_row_numbers, size_t target_bytes, const Limits& limits,
                   ErrorLocation where);
@@ -39,7 +39,7 @@ class ChunkSplitter {
     const std::string& dimension_ref() const { return dimension_ref_; }
     uint64_t bytes_read() const { return stream_->bytes_read(); }
 
-  private:
+private:
     enum class State { Prolog, Items, Done };
     struct Tag;  // what the scanner found at a '<'
 

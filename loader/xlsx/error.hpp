@@ -43,14 +43,14 @@ struct ErrorLocation {
 };
 
 class Error : public std::runtime_error {
-  public:
+public:
     Error(ErrorKind kind, std::string detail, ErrorLocation where = {});
 
     ErrorKind kind() const { return kind_; }
     const std::string& detail() const { return detail_; }
     const ErrorLocation& where() const { return where_; }
 
-  private:
+private:
     static std::string format(ErrorKind kind, const std::string& detail, const ErrorLocation& w);
     ErrorKind kind_;
     std::string detail_;

@@ -25,7 +25,7 @@ struct PartInfo {
 class PartStream;
 
 class Package {
-  public:
+public:
     // Throws Error (NotWorkbook, LegacyXls, Encrypted, CorruptZip, Io).
     Package(std::string path, Limits limits = {});
 
@@ -45,7 +45,7 @@ class Package {
     static std::string resolve(const std::string& source_part, const std::string& target);
     static std::string normalize(const std::string& name);
 
-  private:
+private:
     std::string path_;
     Limits limits_;
     uint64_t file_size_ = 0;
@@ -55,7 +55,7 @@ class Package {
 
 // One part, inflated as it is read. Checks the CRC at the end and the size bounds throughout.
 class PartStream {
-  public:
+public:
     PartStream(const Package& package, const PartInfo& part);
     ~PartStream();
     PartStream(const PartStream&) = delete;
@@ -67,7 +67,7 @@ class PartStream {
     const std::string& name() const { return part_.name; }
     const std::string& file() const { return file_; }
 
-  private:
+private:
     [[noreturn]] void fail_zip(const std::string& what) const;
     std::string file_;
     PartInfo part_;

@@ -20,7 +20,7 @@ struct ParsedStrings {
 
 // One worker's parser of <si> chunks.
 class StringChunkParser {
-  public:
+public:
     StringChunkParser(const Limits& limits, ErrorLocation where)
         : limits_(limits), where_(std::move(where)) {
         parser_.user = this;
@@ -44,7 +44,7 @@ class StringChunkParser {
         return std::move(out_);
     }
 
-  private:
+private:
     static void XMLCALL on_start(void* d, const XML_Char* name, const XML_Char**) {
         auto* self = user_of<StringChunkParser>(d);
         const char* local = local_name(name);

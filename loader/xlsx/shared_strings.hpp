@@ -16,7 +16,7 @@ struct PartInfo;
 struct ErrorLocation;
 
 class SharedStrings {
-  public:
+public:
     SharedStrings() = default;
     SharedStrings(const Package& package, const PartInfo& part, unsigned threads,
                   const ErrorLocation& where);
@@ -26,7 +26,7 @@ class SharedStrings {
     // Caller checks the index against size().
     std::string_view operator[](size_t i) const { return strings_[i]; }
 
-  private:
+private:
     std::vector<std::string> arenas_;
     std::vector<std::string_view> strings_;
     uint64_t bytes_ = 0;

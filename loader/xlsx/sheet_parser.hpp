@@ -20,11 +20,11 @@ struct SheetContext {
 };
 
 class SheetChunkParser {
-  public:
+public:
     explicit SheetChunkParser(const SheetContext& context);
     RowBatch parse(Chunk& chunk);
 
-  private:
+private:
     static void XMLCALL on_start(void* d, const XML_Char* name, const XML_Char** attrs);
     static void XMLCALL on_end(void* d, const XML_Char* name);
     static void XMLCALL on_text(void* d, const XML_Char* s, int len);

@@ -15,7 +15,7 @@
 namespace xlsx {
 
 class SheetReader {
-  public:
+public:
     SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered = true);
 
     // The next batch, or nullopt at the end. Throws Error at the first bad row (in order).
@@ -27,7 +27,7 @@ class SheetReader {
     // The <dimension ref> of the sheet, once the first batch has been read.
     const std::string& dimension_ref() const { return splitter_->dimension_ref(); }
 
-  private:
+private:
     SheetInfo sheet_;
     SheetContext context_;
     std::unique_ptr<ChunkSplitter> splitter_;

@@ -12,7 +12,7 @@ namespace xlsx {
 namespace {
 
 class StylesHandler : public XmlHandler {
-  public:
+public:
     std::unordered_map<uint64_t, NumberKind> custom;
     std::vector<uint64_t> xf_formats;
 
@@ -39,7 +39,7 @@ class StylesHandler : public XmlHandler {
         if (std::strcmp(local, "cellXfs") == 0) in_cell_xfs_ = false;
     }
 
-  private:
+private:
     bool in_cell_xfs_ = false;
     int skip_ = 0;
 };

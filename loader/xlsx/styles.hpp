@@ -12,7 +12,7 @@ class Package;
 struct PartInfo;
 
 class Styles {
-  public:
+public:
     Styles() = default;
     Styles(const Package& package, const PartInfo& part);
 
@@ -22,7 +22,7 @@ class Styles {
     }
     size_t size() const { return kinds_.size(); }
 
-  private:
+private:
     std::vector<NumberKind> kinds_;
 };
 

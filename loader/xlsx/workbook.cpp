@@ -17,7 +17,7 @@ struct Relationship {
 };
 
 class RelsHandler : public XmlHandler {
-  public:
+public:
     std::map<std::string, Relationship> by_id;
     void start(const char* local, const char** attrs) override {
         if (std::strcmp(local, "Relationship") != 0) return;
@@ -34,7 +34,7 @@ class RelsHandler : public XmlHandler {
 };
 
 class WorkbookHandler : public XmlHandler {
-  public:
+public:
     struct Entry {
         std::string name, state, rel_id;
     };

@@ -31,7 +31,7 @@ struct ReaderOptions {
 };
 
 class Workbook {
-  public:
+public:
     Workbook(const std::string& path, ReaderOptions options = {});
 
     const std::string& path() const { return package_.path(); }
@@ -49,7 +49,7 @@ class Workbook {
     // The first visible worksheet.
     const SheetInfo& first_sheet() const;
 
-  private:
+private:
     Package package_;
     ReaderOptions options_;
     std::string workbook_part_;

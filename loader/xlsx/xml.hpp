@@ -28,7 +28,7 @@ const char* find_attr(const char** attrs, const char* name, bool want_prefixed =
 
 // Callbacks for a whole part parsed in one go (workbook, rels, styles: small parts).
 class XmlHandler {
-  public:
+public:
     virtual ~XmlHandler() = default;
     virtual void start(const char* local, const char** attrs) = 0;
     virtual void end(const char* /*local*/) {}

@@ -6,7 +6,7 @@
 using namespace testsupport;
 
 class ExtensionTest : public ::testing::Test {
-  protected:
+protected:
     // Created in SetUp, not SetUpTestSuite, so that a failure fails the test instead of
     // skipping it.
     void SetUp() override {

@@ -17,7 +17,7 @@ struct PgResultDeleter {
 using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
 
 class PgConnection {
-  public:
+public:
     explicit PgConnection(const std::string& conninfo);
     ~PgConnection();
     PgConnection(const PgConnection&) = delete;
@@ -31,7 +31,7 @@ class PgConnection {
     // The first column of the first row as text.
     std::string scalar(const std::string& sql);
 
-  private:
+private:
     PGconn* conn_;
 };
 
