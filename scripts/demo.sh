@@ -18,23 +18,14 @@ workbook="$PWD/$build/demo.xlsx"
 echo; echo "== the workbook"
 "$build/loader/xlsx2pg" sheets "$workbook"
 
-psql -q -v ON_ERROR_STOP=1 <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS pg_xlsx;
-DROP TABLE IF EXISTS directory;
-CREATE TABLE directory (id bigint, name text, category text, phone text, email text,
-    address text, city text, country text, website text, description text,
-    rating numeric, employees integer, founded date, active boolean, revenue numeric);
-SQL
-echo; echo "== import"
-run=$(psql -qtA -c "SELECT xlsx.open_run('$(basename "$workbook")', 'Directory', 'public.directory', 'direct', 1, $(stat -c %s "$workbook"))")
-start=$(date +%s.%N)
-"$build/loader/xlsx2pg" cat "$workbook" --skip-empty-rows |
-    psql -q -v ON_ERROR_STOP=1 -c "\copy directory FROM STDIN WITH (FORMAT csv, HEADER true)"
-loaded=$(psql -qtA -c "SELECT count(*) FROM directory")
-psql -qtA -c "SELECT xlsx.finish_run($run, 'merged', $loaded, $loaded, 0, 0)" >/dev/null
-end=$(date +%s.%N)
-printf 'run %s: %s rows from %s into public.directory in %.2f s\n' "$run" "$loaded" "$(basename "$workbook")" "$(echo "$end - $start" | bc)"
-echo; echo "== statistics (xlsx.stats)"
-psql -c "SELECT run_id, file_name, target_table, total_records, loaded, rejected, duration, records_per_second FROM xlsx.stats($run)"
+psql -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
+    -c "CREATE EXTENSION IF NOT EXISTS pg_xlsx" -c "DROP TABLE IF EXISTS directory"
+echo; echo "== xlsx2pg load (staging mode: resumable, merged in one transaction)"
+"$build/loader/xlsx2pg" load "$workbook" directory --create
+echo; echo "== the table it created"
+psql -c "\d directory"
+echo; echo "== statistics (xlsx.stats of the last run)"
+psql -c "SELECT run_id, file_name, target_table, total_records, loaded, rejected, duration,
+                records_per_second, mb_per_second
+           FROM xlsx.stats((SELECT max(run_id) FROM xlsx.import_runs))"
 psql -c "SELECT id, name, phone, founded, active, revenue FROM directory ORDER BY id LIMIT 3"

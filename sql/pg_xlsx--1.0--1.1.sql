@@ -368,8 +368,10 @@ BEGIN
     END IF;
 
     UPDATE xlsx.import_runs r
-       SET state = 'merged', rows_read = n_inserted + n_updated + n_rejected,
-           rows_loaded = n_inserted + n_updated, rows_rejected = n_rejected,
+       -- The loader may have rejected rows before staging them (xlsx.finish_run 'staged').
+       SET state = 'merged',
+           rows_read = greatest(r.rows_read, r.rows_rejected + n_inserted + n_updated + n_rejected),
+           rows_loaded = n_inserted + n_updated, rows_rejected = r.rows_rejected + n_rejected,
            finished_at = clock_timestamp(), error_text = NULL
      WHERE r.run_id = run;
     RETURN QUERY SELECT n_inserted, n_updated, n_rejected;

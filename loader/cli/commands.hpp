@@ -20,5 +20,7 @@ using Runner = std::function<int()>;
 
 Runner add_cat_command(CLI::App& app);
 Runner add_sheets_command(CLI::App& app);
+Runner add_load_command(CLI::App& app);
+Runner add_schema_command(CLI::App& app);
 
 }  // namespace cli

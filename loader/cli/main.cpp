@@ -1,5 +1,8 @@
 // xlsx2pg: Excel workbooks into PostgreSQL. A thin dispatcher over the subcommands.
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "version.hpp"
@@ -9,9 +12,15 @@ int main(int argc, char** argv) {
     CLI::App app{"xlsx2pg: Excel workbooks into PostgreSQL, fast, exact and atomic"};
     app.set_version_flag("--version", std::string("xlsx2pg ") + XLSX2PG_VERSION);
     app.require_subcommand(1);
-    std::vector<cli::Runner> runners{cli::add_cat_command(app), cli::add_sheets_command(app)};
+    std::vector<cli::Runner> runners{cli::add_load_command(app), cli::add_schema_command(app),
+                                     cli::add_cat_command(app), cli::add_sheets_command(app)};
+    // The short form `xlsx2pg FILE.xlsx TABLE` is `xlsx2pg load FILE.xlsx TABLE`.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0].size() > 5 && args[0].compare(args[0].size() - 5, 5, ".xlsx") == 0)
+        args.insert(args.begin(), "load");
+    std::reverse(args.begin(), args.end());  // CLI11 takes the arguments reversed
     try {
-        app.parse(argc, argv);
+        app.parse(args);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForVersion& e) {

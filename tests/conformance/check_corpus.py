@@ -8,7 +8,12 @@ expected kind of error, quickly and without crashing. Known deviations live in
 known_deviations.json, each with its reason; a deviation that no longer deviates is an error too,
 so the list cannot go stale.
 
-Usage: check_corpus.py XLSX2PG CORPUS_DIR [--threads N] [--only NAME...]
+With --load ENV_FILE (the test harness's server), each sheet is instead loaded with
+`xlsx2pg load --no-header --all-text --create --keep-staging` and read back from the database:
+the staging table (with each row's sheet row) must hold the truth's grid, and the target the
+same rows.
+
+Usage: check_corpus.py XLSX2PG CORPUS_DIR [--threads N] [--load ENV_FILE] [--only NAME...]
 Prints one line per file and ends with "N passed, N failed".
 """
 import argparse
@@ -36,7 +41,10 @@ STRICT_NS = "purl.oclc.org/ooxml"
 
 
 def read_csv_text(text):
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return trim_grid(list(csv.reader(io.StringIO(text, newline=""))))
+
+
+def trim_grid(rows):
     # Anchored at A1; trim trailing empty cells and trailing empty rows.
     out = []
     for row in rows:
@@ -126,8 +134,58 @@ def cells_match(ours, truth):
     return False
 
 
-def run(cmd, timeout=120):
-    return subprocess.run(cmd, capture_output=True, timeout=timeout)
+def run(cmd, timeout=120, env=None):
+    return subprocess.run(cmd, capture_output=True, timeout=timeout, env=env)
+
+
+class Database:
+    """A fresh database on the harness's server, for loading the corpus into."""
+
+    def __init__(self, env_file):
+        self.env = dict(os.environ)
+        with open(env_file) as f:
+            for line in f:
+                key, _, value = line.strip().partition("=")
+                if key:
+                    self.env[key] = value
+        self.env["PGDATABASE"] = "postgres"
+        self.psql("DROP DATABASE IF EXISTS corpus_load")
+        self.psql("CREATE DATABASE corpus_load TEMPLATE template0")
+        self.env["PGDATABASE"] = "corpus_load"
+        self.psql("CREATE EXTENSION pg_xlsx")
+        self.tables = 0
+
+    def psql(self, sql):
+        res = run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=self.env)
+        if res.returncode != 0:
+            raise RuntimeError(res.stderr.decode(errors="replace"))
+        return res.stdout.decode("utf-8")
+
+    def csv_of(self, sql):
+        return self.psql(f"COPY ({sql}) TO STDOUT (FORMAT csv)")
+
+    def load_sheet(self, tool, path, sheet, threads):
+        """The sheet's grid as loaded (anchored at A1), or an error message."""
+        self.tables += 1
+        table = f"sheet_{self.tables}"
+        res = run([tool, "load", path, table, "--sheet", sheet, "--no-header", "--all-text",
+                   "--create", "--keep-staging", "--json", "-c", "1", "--threads", str(threads)],
+                  env=self.env)
+        if res.returncode not in (0, 1):  # 1: loaded, with rejects (compared below)
+            message = res.stderr.decode(errors="replace")
+            return None, "empty" if "no sheet column is loaded" in message else message[-400:] or "failed"
+        run_id = json.loads(res.stdout)["loads"][0]["run_id"]
+        staged = list(csv.reader(io.StringIO(
+            self.csv_of(f"SELECT * FROM xlsx_staging.run_{run_id} ORDER BY xlsx_sheet_row"), newline="")))
+        merged = list(csv.reader(io.StringIO(self.csv_of(f"SELECT * FROM {table}"), newline="")))
+        if sorted(r[1:] for r in staged) != sorted(merged):
+            return None, "the target's rows are not the staged rows"
+        grid = []
+        for r in staged:
+            number = int(r[0])
+            grid.extend([] for _ in range(number - len(grid)))
+            grid[number - 1] = r[1:]
+        return trim_grid(grid), None
 
 
 def error_kind(stderr):
@@ -153,7 +211,7 @@ def choose_truth(corpus, name, row):
     return None, None, None
 
 
-def check_file(tool, corpus, row, threads, deviations):
+def check_file(tool, corpus, row, threads, deviations, db):
     name = row["file"][:-5]
     path = os.path.join(corpus, "files", row["file"])
     expected = row["expected_error"].split(":")[0].strip() if row["expected_error"] else ""
@@ -165,15 +223,15 @@ def check_file(tool, corpus, row, threads, deviations):
         allowed = EXPECTED_KINDS.get(expected, set())
         if allowed is None:
             if res.returncode == 0:
-                return check_values(tool, corpus, name, path, row, threads, deviations)
+                return check_values(tool, corpus, name, path, row, threads, deviations, db)
             return None if kind else f"unclear error: {res.stderr[-300:]!r}"
         if kind in allowed:
             return None
         return f"expected {expected} error, got exit {res.returncode} kind {kind}: {res.stderr[-300:]!r}"
-    return check_values(tool, corpus, name, path, row, threads, deviations)
+    return check_values(tool, corpus, name, path, row, threads, deviations, db)
 
 
-def check_values(tool, corpus, name, path, row, threads, deviations):
+def check_values(tool, corpus, name, path, row, threads, deviations, db):
     source, truth_dir, truth_sheets = choose_truth(corpus, name, row)
     if source is None:
         return "skip: no reference reader opened it"
@@ -204,10 +262,17 @@ def check_values(tool, corpus, name, path, row, threads, deviations):
         truth = read_truth(os.path.join(truth_dir, s_truth["csv"]))
         if truth is None:
             return f"no truth CSV for sheet {s_ours['name']!r}"
-        res = run([tool, "cat", "--threads", str(threads), "--sheet", s_ours["name"], path])
-        if res.returncode != 0:
-            return f"cat sheet {s_ours['index']} failed: {res.stderr.decode(errors='replace')[-400:]}"
-        got = read_csv_text(res.stdout.decode("utf-8"))
+        if db:
+            got, problem = db.load_sheet(tool, path, s_ours["name"], threads)
+            if problem == "empty" and not truth:
+                continue
+            if problem:
+                return f"load of sheet {s_ours['index']} failed: {problem}"
+        else:
+            res = run([tool, "cat", "--threads", str(threads), "--sheet", s_ours["name"], path])
+            if res.returncode != 0:
+                return f"cat sheet {s_ours['index']} failed: {res.stderr.decode(errors='replace')[-400:]}"
+            got = read_csv_text(res.stdout.decode("utf-8"))
         diffs = []
         for r in range(max(len(got), len(truth))):
             a = got[r] if r < len(got) else []
@@ -227,8 +292,10 @@ def main():
     ap.add_argument("tool")
     ap.add_argument("corpus")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--load", metavar="ENV_FILE")
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
+    db = Database(args.load) if args.load else None
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "known_deviations.json")) as f:
         deviations = json.load(f)
@@ -240,7 +307,7 @@ def main():
         if args.only and name not in args.only:
             continue
         try:
-            problem = check_file(args.tool, args.corpus, row, args.threads, deviations)
+            problem = check_file(args.tool, args.corpus, row, args.threads, deviations, db)
         except subprocess.TimeoutExpired:
             problem = "timed out"
         if problem and problem.startswith("skip:"):

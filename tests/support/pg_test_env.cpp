@@ -25,6 +25,11 @@ std::map<std::string, std::string> read_env() {
 }
 }  // namespace
 
+void export_harness_env() {
+    for (const auto& [key, value] : read_env())
+        setenv(key.c_str(), value.c_str(), 1);
+}
+
 std::string harness_conninfo(const std::string& database) {
     auto env = read_env();
     return "host=" + env["PGHOST"] + " port=" + env["PGPORT"] + " user=" + env["PGUSER"] +

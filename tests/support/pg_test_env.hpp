@@ -37,6 +37,9 @@ private:
 
 // Conninfo of the harness server (host, port, user) for `database`.
 std::string harness_conninfo(const std::string& database = "postgres");
+// Puts PGHOST, PGPORT and PGUSER of the harness into this process's environment, for the
+// programs the tests start.
+void export_harness_env();
 // Creates a fresh database with pg_xlsx installed and returns its name.
 std::string create_test_database(const std::string& prefix);
 void drop_test_database(const std::string& name);

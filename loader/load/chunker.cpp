@@ -1,0 +1,69 @@
+#include "chunker.hpp"
+
+#include <fmt/format.h>
+
+namespace load {
+
+Chunker::Chunker(SheetRows& rows, const ColumnPlan& plan, uint32_t chunk_rows,
+                 std::function<bool(uint64_t)> committed)
+    : rows_(rows),
+      plan_(plan),
+      chunk_rows_(chunk_rows),
+      committed_(std::move(committed)),
+      slots_(plan.names.size()) {}
+
+std::optional<Chunk> Chunker::next() {
+    std::optional<Chunk> chunk;
+    for (;;) {
+        std::optional<DataRow> row =
+            lookahead_ ? std::exchange(lookahead_, std::nullopt) : rows_.next();
+        if (!row) return chunk;
+        uint64_t number = (row->number - 1) / chunk_rows_;
+        if (chunk && number != chunk->number) {
+            lookahead_ = row;  // the cells stay valid: next() has not been called since
+            return chunk;
+        }
+        if (committed_(number)) {
+            ++rows_skipped_;
+            continue;
+        }
+        if (!chunk) {
+            chunk.emplace(plan_.names.size());
+            chunk->number = number;
+            chunk->first_row = static_cast<uint32_t>(number * chunk_rows_ + 1);
+            chunk->last_row = static_cast<uint32_t>((number + 1) * chunk_rows_);
+        }
+        add_row(*chunk, *row);
+    }
+}
+
+void Chunker::add_row(Chunk& chunk, const DataRow& row) {
+    ++rows_read_;
+    std::fill(slots_.begin(), slots_.end(), std::nullopt);
+    for (const xlsx::Cell& cell : row.cells) {
+        std::optional<std::string_view> value = rows_.value(cell);
+        if (!value) continue;
+        std::string cell_name = xlsx::column_name(cell.column) + std::to_string(row.number);
+        if (cell.column > plan_.width()) {
+            chunk.rejects.push_back({row.number, cell_name, std::string(*value), "",
+                                     fmt::format("cell {} is past the last loaded column {}",
+                                                 cell_name, xlsx::column_name(plan_.width()))});
+            return;
+        }
+        int slot = plan_.slot_of_sheet_column[cell.column];
+        if (slot < 0) continue;
+        if (value->find('\0') != std::string_view::npos) {
+            chunk.rejects.push_back({row.number, plan_.names[slot], "", plan_.types[slot],
+                                     fmt::format("cell {} holds a NUL character, which "
+                                                 "PostgreSQL text cannot store",
+                                                 cell_name)});
+            return;
+        }
+        slots_[slot] = value;
+    }
+    chunk.begin_row(row.number);
+    for (const auto& value : slots_)
+        chunk.add(value);
+}
+
+}  // namespace load

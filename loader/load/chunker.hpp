@@ -1,0 +1,51 @@
+// Cuts a sheet's data rows into chunks of fixed sheet-row ranges (rows 1..R are chunk 0,
+// R+1..2R chunk 1, ...), so that the same file always gives the same chunks and a resumed run
+// can skip the ones its ledger holds. Maps sheet columns to target columns, and refuses a row
+// the server could not store (a NUL character) or that would lose a value (a cell past the
+// last column) as a reject naming the cell.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chunk.hpp"
+#include "sheet_rows.hpp"
+
+namespace load {
+
+struct ColumnPlan {
+    std::vector<std::string> names;         // target columns, in load order
+    std::vector<std::string> types;         // their types, for rejects and CREATE TABLE
+    std::vector<int> slot_of_sheet_column;  // by sheet column (1-based); -1 skips the column
+    size_t width() const {
+        return slot_of_sheet_column.empty() ? 0 : slot_of_sheet_column.size() - 1;
+    }
+};
+
+class Chunker {
+public:
+    Chunker(SheetRows& rows, const ColumnPlan& plan, uint32_t chunk_rows,
+            std::function<bool(uint64_t chunk_no)> committed);
+
+    // The next chunk with rows (or rejects) that is not committed yet, or nullopt at the end.
+    std::optional<Chunk> next();
+
+    uint64_t rows_read() const { return rows_read_; }        // data rows of the chunks handed out
+    uint64_t rows_skipped() const { return rows_skipped_; }  // in chunks committed before
+
+private:
+    void add_row(Chunk& chunk, const DataRow& row);
+
+    SheetRows& rows_;
+    const ColumnPlan& plan_;
+    uint32_t chunk_rows_;
+    std::function<bool(uint64_t)> committed_;
+    std::optional<DataRow> lookahead_;
+    std::vector<std::optional<std::string_view>> slots_;
+    uint64_t rows_read_ = 0;
+    uint64_t rows_skipped_ = 0;
+};
+
+}  // namespace load

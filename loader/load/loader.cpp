@@ -1,0 +1,565 @@
+#include "loader.hpp"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "chunk_writer.hpp"
+#include "chunker.hpp"
+#include "column_plan.hpp"
+#include "pg/connection.hpp"
+#include "version.hpp"
+
+namespace load {
+
+const char* mode_name(Mode mode) {
+    return mode == Mode::Staging ? "staging" : "direct";
+}
+
+const char* method_name(Method method) {
+    switch (method) {
+        case Method::Copy:
+            return "copy";
+        case Method::Batch:
+            return "batch";
+        case Method::Insert:
+            return "insert";
+    }
+    return "?";
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Params = std::vector<std::optional<std::string>>;
+
+// Identifies the file's contents, to find an unfinished run of the same file: CRC-32 and size.
+std::string file_checksum(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> buffer(1 << 20);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    uint64_t size = 0;
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        auto got = static_cast<uInt>(in.gcount());
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), got);
+        size += got;
+    }
+    return fmt::format("crc32:{:08x}:{}", crc, size);
+}
+
+// The rejected rows of a load, counted against --max-rejects as they are found.
+class RejectBudget {
+public:
+    explicit RejectBudget(std::optional<uint64_t> max) : max_(max) {}
+
+    void add(const std::vector<Reject>& rejects) {
+        if (rejects.empty()) return;
+        std::lock_guard lock(mutex_);
+        count_ += rejects.size();
+        for (const Reject& r : rejects)
+            first_.push_back(r);
+        std::sort(first_.begin(), first_.end(),
+                  [](const Reject& a, const Reject& b) { return a.sheet_row < b.sheet_row; });
+        if (first_.size() > kKept) first_.resize(kKept);
+        if (max_ && count_ > *max_) throw_too_many(*max_);
+    }
+    uint64_t count() const {
+        std::lock_guard lock(mutex_);
+        return count_;
+    }
+    std::vector<Reject> first() const {
+        std::lock_guard lock(mutex_);
+        return first_;
+    }
+    [[noreturn]] void throw_too_many(uint64_t limit) const {
+        std::string first;
+        if (!first_.empty()) {
+            const Reject& r = first_.front();
+            first = fmt::format("; the first is sheet row {}{}: {}", r.sheet_row,
+                                r.column.empty() ? "" : ", column " + r.column, r.reason);
+        }
+        throw std::runtime_error(fmt::format(
+            "more than {} rejected rows{}. Nothing was loaded; raise --max-rejects or fix the rows",
+            limit, first));
+    }
+
+private:
+    static constexpr size_t kKept = 10;
+    mutable std::mutex mutex_;
+    std::optional<uint64_t> max_;
+    uint64_t count_ = 0;
+    std::vector<Reject> first_;
+};
+
+// Chunks from the reading thread to the writers; bounded, so memory is too.
+class ChunkQueue {
+public:
+    explicit ChunkQueue(size_t capacity) : capacity_(capacity) {}
+
+    bool push(Chunk chunk) {
+        std::unique_lock lock(mutex_);
+        not_full_.wait(lock, [&] { return queue_.size() < capacity_ || stopped_; });
+        if (stopped_) return false;
+        queue_.push_back(std::move(chunk));
+        not_empty_.notify_one();
+        return true;
+    }
+    std::optional<Chunk> pop() {
+        std::unique_lock lock(mutex_);
+        not_empty_.wait(lock, [&] { return !queue_.empty() || closed_ || stopped_; });
+        if (stopped_ || queue_.empty()) return std::nullopt;
+        Chunk chunk = std::move(queue_.front());
+        queue_.erase(queue_.begin());
+        not_full_.notify_one();
+        return chunk;
+    }
+    void close() {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        not_empty_.notify_all();
+    }
+    void stop() {
+        std::lock_guard lock(mutex_);
+        stopped_ = true;
+        not_empty_.notify_all();
+        not_full_.notify_all();
+    }
+
+private:
+    size_t capacity_;
+    std::mutex mutex_;
+    std::condition_variable not_full_, not_empty_;
+    std::vector<Chunk> queue_;
+    bool closed_ = false, stopped_ = false;
+};
+
+void record_rejects(pg::Connection& conn, int64_t run, const std::vector<Reject>& rejects) {
+    for (const Reject& r : rejects)
+        conn.exec("SELECT xlsx.record_reject($1, $2, $3, $4, $5, $6)",
+                  {std::to_string(run), std::to_string(r.sheet_row), r.column, r.value,
+                   r.target_type, r.reason});
+}
+
+// Reads the sheet on this thread and hands chunks to one writer thread per connection.
+// `write_chunk(connection index, chunk)` runs on the writers; the first error stops everyone
+// and is rethrown here.
+void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progress& progress,
+                  const std::function<void(size_t, const Chunk&)>& write_chunk) {
+    ChunkQueue queue(connections + 1);
+    std::mutex error_mutex;
+    std::exception_ptr error;
+    std::vector<std::thread> writers;
+    for (size_t i = 0; i < connections; ++i) {
+        writers.emplace_back([&, i] {
+            try {
+                while (auto chunk = queue.pop())
+                    write_chunk(i, *chunk);
+            } catch (...) {
+                std::lock_guard lock(error_mutex);
+                if (!error) error = std::current_exception();
+                queue.stop();
+            }
+        });
+    }
+    try {
+        while (auto chunk = chunker.next()) {
+            progress.fraction = rows.progress();
+            if (!queue.push(std::move(*chunk))) break;
+        }
+        queue.close();
+    } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+        queue.stop();
+    }
+    for (auto& t : writers)
+        t.join();
+    if (error) std::rethrow_exception(error);
+    progress.fraction = 1.0;
+}
+
+std::vector<std::unique_ptr<pg::Connection>> open_connections(const LoadOptions& o, size_t n) {
+    std::vector<std::unique_ptr<pg::Connection>> conns;
+    for (size_t i = 0; i < n; ++i)
+        conns.push_back(std::make_unique<pg::Connection>(o.connect));
+    return conns;
+}
+
+std::optional<uint64_t> reject_limit(const LoadOptions& o, uint64_t rows_read) {
+    std::optional<uint64_t> limit = o.max_rejects;
+    if (o.max_reject_ratio) {
+        auto by_ratio = static_cast<uint64_t>(std::floor(*o.max_reject_ratio * rows_read));
+        limit = limit ? std::min(*limit, by_ratio) : by_ratio;
+    }
+    return limit;
+}
+
+std::vector<Reject> first_rejects_of_run(pg::Connection& conn, int64_t run) {
+    pg::Result r = conn.exec(
+        "SELECT coalesce(sheet_row, 0), coalesce(column_name, ''), coalesce(raw_value, ''), "
+        "coalesce(target_type, ''), reason FROM xlsx.rejects WHERE run_id = $1 "
+        "ORDER BY sheet_row, column_name LIMIT 10",
+        {std::to_string(run)});
+    std::vector<Reject> rejects;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+        rejects.push_back({static_cast<uint32_t>(std::stoul(PQgetvalue(r.get(), i, 0))),
+                           PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2),
+                           PQgetvalue(r.get(), i, 3), PQgetvalue(r.get(), i, 4)});
+    return rejects;
+}
+
+class SheetLoad {
+public:
+    SheetLoad(const LoadOptions& o, const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet,
+              const std::string& table, Progress& progress)
+        : o_(o),
+          workbook_(workbook),
+          sheet_(sheet),
+          table_(table),
+          progress_(progress),
+          started_(Clock::now()),
+          conn_(o.connect),
+          budget_(o.max_rejects) {
+        result_.file = o.file;
+        result_.sheet = sheet.name;
+        result_.mode = mode_name(o.mode);
+        result_.method = method_name(o.method);
+    }
+
+    LoadResult run() {
+        settle_prepared_loads(conn_);
+        target_ = resolve_target(conn_, table_);
+        result_.target = target_.name;
+        SheetRows rows(workbook_, sheet_, o_.rows);
+        plan_ = plan_columns(o_, target_, rows.header(), [&] { return infer_types(); });
+        if (o_.mode == Mode::Staging)
+            load_staging(rows);
+        else
+            load_direct(rows);
+        result_.bytes_read = rows.xml_bytes_read();
+        result_.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+        return result_;
+    }
+
+private:
+    // A second pass over the sheet, for --create: the types every value fits.
+    std::vector<std::string> infer_types() {
+        SheetRows again(workbook_, sheet_, o_.rows);
+        return infer_column_types(again);
+    }
+
+    // Staging: chunks committed one by one with their ledger rows, then one merge.
+    void load_staging(SheetRows& rows) {
+        std::string checksum = file_checksum(o_.file);
+        int64_t run = find_run(checksum);
+        std::string staging = conn_
+                                  .scalar("SELECT xlsx.create_staging($1, $2::text[])",
+                                          {std::to_string(run), pg::array_literal(plan_.names)})
+                                  .value();
+        WriteTarget target{staging, plan_.names, plan_.types, true};
+
+        std::set<uint64_t> committed = committed_chunks(run);
+        Chunker chunker(rows, plan_, o_.chunk_rows,
+                        [&](uint64_t n) { return committed.count(n) > 0; });
+        size_t n = std::max(1u, o_.connections);
+        auto conns = open_connections(o_, n);
+        std::vector<ChunkWriter> writers;
+        for (auto& c : conns)
+            writers.emplace_back(*c, target, o_.method, o_.batch_size);
+        try {
+            run_pipeline(chunker, rows, n, progress_, [&](size_t i, const Chunk& chunk) {
+                pg::Connection& c = *conns[i];
+                std::vector<Reject> rejects = chunk.rejects;
+                c.exec("BEGIN");
+                uint64_t written = writers[i].write(chunk, rejects);
+                record_rejects(c, run, rejects);
+                c.exec("SELECT xlsx.record_chunk($1, $2, $3, $4, $5)",
+                       {std::to_string(run), std::to_string(chunk.number),
+                        std::to_string(chunk.first_row), std::to_string(chunk.last_row),
+                        std::to_string(written + rejects.size())});
+                c.exec("COMMIT");
+                progress_.rows += written;
+                progress_.bytes += chunk.bytes();
+                budget_.add(rejects);
+            });
+            merge(run, checksum);
+        } catch (const std::exception& e) {
+            fail_run(run, e.what());
+            throw;
+        }
+    }
+
+    int64_t find_run(const std::string& checksum) {
+        std::optional<std::string> run;
+        if (o_.resume_run) {
+            run = conn_.scalar(
+                "SELECT run_id FROM xlsx.import_runs WHERE run_id = $1 AND mode = 'staging' "
+                "AND state IN ('running', 'failed', 'staged')",
+                {std::to_string(*o_.resume_run)});
+            if (!run)
+                throw std::runtime_error(fmt::format(
+                    "run {} cannot be resumed: it does not exist, is not yours, is not a staging "
+                    "run or is finished (see xlsx.import_runs)",
+                    *o_.resume_run));
+        } else if (!o_.new_run) {
+            run = conn_.scalar("SELECT xlsx.resumable_run($1, $2, $3)",
+                               {checksum, sheet_.name, target_.name});
+        }
+        if (run) {
+            result_.resumed = true;
+            result_.run_id = std::stoll(*run);
+            return result_.run_id;
+        }
+        result_.run_id =
+            std::stoll(conn_
+                           .scalar("SELECT xlsx.open_run($1, $2, $3, $4, $5, $6, $7, $8)",
+                                   {o_.file, sheet_.name, target_.name, mode_name(o_.mode),
+                                    std::to_string(o_.connections),
+                                    std::to_string(workbook_.package().file_size()), checksum,
+                                    XLSX2PG_VERSION})
+                           .value());
+        return result_.run_id;
+    }
+
+    // Committed chunks of a resumed run; they must be the chunks this --chunk-rows makes.
+    std::set<uint64_t> committed_chunks(int64_t run) {
+        pg::Result r = conn_.exec(
+            "SELECT chunk_no, first_row, last_row FROM xlsx.import_chunks WHERE run_id = $1",
+            {std::to_string(run)});
+        std::set<uint64_t> chunks;
+        for (int i = 0; i < PQntuples(r.get()); ++i) {
+            uint64_t number = std::stoull(PQgetvalue(r.get(), i, 0));
+            uint64_t first = std::stoull(PQgetvalue(r.get(), i, 1));
+            uint64_t last = std::stoull(PQgetvalue(r.get(), i, 2));
+            if (first != number * o_.chunk_rows + 1 || last != (number + 1) * o_.chunk_rows)
+                throw std::runtime_error(fmt::format(
+                    "run {} was loaded in chunks of {} rows; resume it with --chunk-rows {}", run,
+                    last - first + 1, last - first + 1));
+            chunks.insert(number);
+        }
+        return chunks;
+    }
+
+    void merge(int64_t run, const std::string&) {
+        progress_.merging = true;
+        auto totals = conn_.exec(
+            "SELECT coalesce(sum(rows), 0), (SELECT count(DISTINCT sheet_row) FROM xlsx.rejects "
+            "WHERE run_id = $1) FROM xlsx.import_chunks WHERE run_id = $1",
+            {std::to_string(run)});
+        uint64_t rows_read = std::stoull(PQgetvalue(totals.get(), 0, 0));
+        uint64_t staged_rejects = std::stoull(PQgetvalue(totals.get(), 0, 1));
+        conn_.exec("SELECT xlsx.finish_run($1, 'staged', $2, 0, $3, $4)",
+                   {std::to_string(run), std::to_string(rows_read), std::to_string(staged_rejects),
+                    std::to_string(progress_.bytes.load())});
+        std::optional<uint64_t> limit = reject_limit(o_, rows_read);
+        if (limit && staged_rejects > *limit) budget_.throw_too_many(*limit);
+
+        const char* merge_mode = !o_.upsert_keys.empty() ? "upsert"
+                                 : o_.truncate           ? "replace"
+                                                         : "insert";
+        conn_.exec("BEGIN");
+        try {
+            if (!target_.exists) {
+                conn_.exec(create_table_sql(target_.name, plan_));
+                result_.created = true;
+            }
+            pg::Result merged = conn_.exec(
+                "SELECT inserted, updated, rejected FROM xlsx.merge_run($1, $2::regclass, $3, "
+                "$4::text[], NULL, $5, $6)",
+                {std::to_string(run), target_.name, merge_mode,
+                 o_.upsert_keys.empty() ? std::nullopt
+                                        : std::optional(pg::array_literal(o_.upsert_keys)),
+                 limit ? std::optional(std::to_string(*limit - staged_rejects)) : std::nullopt,
+                 o_.keep_staging ? "false" : "true"});
+            result_.rows_inserted = std::stoull(PQgetvalue(merged.get(), 0, 0));
+            result_.rows_updated = std::stoull(PQgetvalue(merged.get(), 0, 1));
+            conn_.exec("COMMIT");
+        } catch (...) {
+            conn_.exec("ROLLBACK");
+            throw;
+        }
+        pg::Result r = conn_.exec(
+            "SELECT rows_read, rows_loaded, rows_rejected FROM xlsx.import_runs WHERE run_id = $1",
+            {std::to_string(run)});
+        result_.rows_read = std::stoull(PQgetvalue(r.get(), 0, 0));
+        result_.rows_loaded = std::stoull(PQgetvalue(r.get(), 0, 1));
+        result_.rows_rejected = std::stoull(PQgetvalue(r.get(), 0, 2));
+        result_.first_rejects = first_rejects_of_run(conn_, run);
+        result_.connections = static_cast<unsigned>(std::max(1u, o_.connections));
+    }
+
+    // Direct: typed COPY into the target over N connections, each one transaction, made one
+    // with two-phase commit; the run is marked merged before the prepared transactions commit,
+    // which is the decision a restarted loader follows (settle_prepared_loads).
+    void load_direct(SheetRows& rows) {
+        size_t n = std::max(1u, o_.connections);
+        if (n > 1 && o_.truncate) {
+            warn("--truncate in direct mode locks the table: loading over one connection");
+            n = 1;
+        }
+        if (n > 1) {
+            int prepared = std::stoi(
+                conn_.scalar("SELECT current_setting('max_prepared_transactions')").value());
+            if (prepared < static_cast<int>(n)) {
+                warn(
+                    fmt::format("max_prepared_transactions is {}, and {} connections need as many "
+                                "to commit as one: loading over one connection",
+                                prepared, n));
+                n = 1;
+            }
+        }
+        result_.connections = static_cast<unsigned>(n);
+        result_.run_id = std::stoll(
+            conn_
+                .scalar("SELECT xlsx.open_run($1, $2, $3, 'direct', $4, $5, NULL, $6)",
+                        {o_.file, sheet_.name, target_.name, std::to_string(n),
+                         std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION})
+                .value());
+        int64_t run = result_.run_id;
+        bool created = false;
+        auto conns = open_connections(o_, n);
+        try {
+            if (!target_.exists) {
+                conn_.exec(create_table_sql(target_.name, plan_));
+                created = result_.created = true;
+            }
+            WriteTarget target{target_.name, plan_.names, plan_.types, false};
+            std::vector<ChunkWriter> writers;
+            for (auto& c : conns) {
+                c->exec("BEGIN");
+                writers.emplace_back(*c, target, o_.method, o_.batch_size);
+            }
+            if (o_.truncate) conns[0]->exec("TRUNCATE " + target_.name);
+            Chunker chunker(rows, plan_, o_.chunk_rows, [](uint64_t) { return false; });
+            run_pipeline(chunker, rows, n, progress_, [&](size_t i, const Chunk& chunk) {
+                std::vector<Reject> rejects = chunk.rejects;
+                uint64_t written = writers[i].write(chunk, rejects);
+                record_rejects(*conns[i], run, rejects);
+                progress_.rows += written;
+                progress_.bytes += chunk.bytes();
+                loaded_ += written;
+                budget_.add(rejects);
+            });
+            result_.rows_read = chunker.rows_read();
+            result_.rows_rejected = budget_.count();
+            result_.rows_loaded = result_.rows_inserted = loaded_;
+            std::optional<uint64_t> limit = reject_limit(o_, result_.rows_read);
+            if (limit && result_.rows_rejected > *limit) budget_.throw_too_many(*limit);
+            commit_direct(conns, run);
+        } catch (const std::exception& e) {
+            conns.clear();  // closing a connection rolls its transaction back
+            rollback_prepared(run);
+            fail_run(run, e.what());
+            if (created) conn_.exec("DROP TABLE IF EXISTS " + target_.name);
+            throw;
+        }
+        result_.first_rejects = budget_.first();
+    }
+
+    void commit_direct(std::vector<std::unique_ptr<pg::Connection>>& conns, int64_t run) {
+        Params finish{std::to_string(run), std::to_string(result_.rows_read),
+                      std::to_string(result_.rows_loaded), std::to_string(result_.rows_rejected),
+                      std::to_string(progress_.bytes.load())};
+        const char* finish_sql = "SELECT xlsx.finish_run($1, 'merged', $2, $3, $4, $5)";
+        if (conns.size() == 1) {
+            conns[0]->exec(finish_sql, finish);
+            conns[0]->exec("COMMIT");
+            return;
+        }
+        for (size_t i = 0; i < conns.size(); ++i)
+            conns[i]->exec("PREPARE TRANSACTION " + pg::quote_literal(gid(run, i)));
+        conn_.exec(finish_sql, finish);  // the decision: from here on, the load commits
+        for (size_t i = 0; i < conns.size(); ++i)
+            conn_.exec("COMMIT PREPARED " + pg::quote_literal(gid(run, i)));
+    }
+
+    void rollback_prepared(int64_t run) {
+        try {
+            pg::Result r = conn_.exec(
+                "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE $1 AND database = "
+                "current_database()",
+                {fmt::format("xlsx2pg_run_{}_%", run)});
+            for (int i = 0; i < PQntuples(r.get()); ++i)
+                conn_.exec("ROLLBACK PREPARED " + pg::quote_literal(PQgetvalue(r.get(), i, 0)));
+        } catch (const pg::PgError&) {
+            // The server is gone: settle_prepared_loads() finishes the job next time.
+        }
+    }
+
+    static std::string gid(int64_t run, size_t connection) {
+        return fmt::format("xlsx2pg_run_{}_{}", run, connection);
+    }
+
+    void fail_run(int64_t run, const std::string& message) {
+        try {
+            conn_.exec("SELECT xlsx.fail_run($1, $2)", {std::to_string(run), message});
+        } catch (const pg::PgError&) {
+            // The server went away; the run stays 'running' and can still be resumed.
+        }
+    }
+
+    void warn(const std::string& message) {
+        std::fprintf(stderr, "xlsx2pg: warning: %s\n", message.c_str());
+    }
+
+    const LoadOptions& o_;
+    const xlsx::Workbook& workbook_;
+    const xlsx::SheetInfo& sheet_;
+    std::string table_;
+    Progress& progress_;
+    Clock::time_point started_;
+    pg::Connection conn_;
+    RejectBudget budget_;
+    TargetTable target_;
+    ColumnPlan plan_;
+    std::atomic<uint64_t> loaded_{0};
+    LoadResult result_;
+};
+
+}  // namespace
+
+int settle_prepared_loads(pg::Connection& conn) {
+    pg::Result r = conn.exec(
+        "SELECT p.gid, coalesce(r.state = 'merged', false) FROM pg_prepared_xacts p "
+        "LEFT JOIN xlsx.import_runs r ON r.run_id = "
+        "  substring(p.gid FROM '^xlsx2pg_run_([0-9]+)_[0-9]+$')::bigint "
+        "WHERE p.gid ~ '^xlsx2pg_run_[0-9]+_[0-9]+$' AND p.database = current_database() "
+        "  AND p.owner = current_user");
+    int settled = 0;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+        std::string gid = PQgetvalue(r.get(), i, 0);
+        bool commit = PQgetvalue(r.get(), i, 1)[0] == 't';
+        conn.exec((commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + pg::quote_literal(gid));
+        std::fprintf(stderr, "xlsx2pg: %s %s, left prepared by an interrupted direct load\n",
+                     commit ? "committed" : "rolled back", gid.c_str());
+        ++settled;
+    }
+    return settled;
+}
+
+LoadResult load_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
+                      const xlsx::SheetInfo& sheet, const std::string& table, Progress& progress) {
+    return SheetLoad(options, workbook, sheet, table, progress).run();
+}
+
+std::string schema_of_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
+                            const xlsx::SheetInfo& sheet, const std::string& table) {
+    SheetRows rows(workbook, sheet, options.rows);
+    TargetTable target{table, false, {}, {}};  // as if it did not exist yet
+    ColumnPlan plan = plan_columns(options, target, rows.header(), [&] {
+        SheetRows again(workbook, sheet, options.rows);
+        return infer_column_types(again);
+    });
+    return create_table_sql(table, plan);
+}
+
+}  // namespace load

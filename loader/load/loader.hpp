@@ -1,0 +1,35 @@
+// A load of one sheet into one table: plan the columns, open or resume the run, stream the
+// rows over N connections, then make them visible at once (the merge of staging mode, or the
+// two-phase commit of direct mode). Throws on failure, after recording it in the run ledger;
+// the target is then unchanged.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "options.hpp"
+#include "result.hpp"
+#include "xlsx/workbook.hpp"
+
+namespace load {
+
+// Live counters for a progress display; written by the load, read by anyone.
+struct Progress {
+    std::atomic<uint64_t> rows{0};
+    std::atomic<uint64_t> bytes{0};     // COPY data sent
+    std::atomic<double> fraction{0.0};  // of the sheet's XML read
+    std::atomic<bool> merging{false};
+};
+
+LoadResult load_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
+                      const xlsx::SheetInfo& sheet, const std::string& table, Progress& progress);
+
+// The CREATE TABLE that --create would run for this sheet (reads the whole sheet).
+std::string schema_of_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
+                            const xlsx::SheetInfo& sheet, const std::string& table);
+
+// Finishes two-phase commits that a killed direct load left prepared: committed when the run
+// was marked done, rolled back otherwise. Returns how many it settled.
+int settle_prepared_loads(pg::Connection& conn);
+
+}  // namespace load

@@ -1,0 +1,59 @@
+// Everything a load is told: what to read, where to put it and how. Filled by the CLI (and by
+// `xlsx2pg serve`); the loader reads nothing else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pg/connection.hpp"
+#include "xlsx/workbook.hpp"
+
+namespace load {
+
+enum class Mode { Staging, Direct };
+enum class Method { Copy, Batch, Insert };
+
+const char* mode_name(Mode mode);
+const char* method_name(Method method);
+
+// Which rows and values of a sheet are data.
+struct RowOptions {
+    uint32_t header_row = 1;  // sheet row of the header; 0: no header
+    uint32_t skip_rows = 0;   // data rows to leave out after the header
+    std::vector<std::string> null_tokens;
+    bool trim = false;
+};
+
+struct LoadOptions {
+    pg::ConnectOptions connect;
+    std::string file;
+    std::vector<std::string> sheets;  // names or 1-based indexes; empty: the first visible
+    bool all_sheets = false;
+    std::string table;  // as the user wrote it; empty: from the sheet name
+    RowOptions rows;
+    std::vector<std::string> columns;  // --columns: a table column per sheet column, "-" skips
+
+    bool create = false;
+    bool all_text = false;
+    bool truncate = false;
+    std::vector<std::pair<std::string, std::string>> type_overrides;  // column -> type
+    std::vector<std::string> upsert_keys;
+
+    Mode mode = Mode::Staging;
+    Method method = Method::Copy;
+    size_t batch_size = 100;
+    std::optional<uint64_t> max_rejects;     // unlimited when unset
+    std::optional<double> max_reject_ratio;  // of the rows read
+    unsigned connections = 2;
+    uint32_t chunk_rows = 50000;  // sheet rows per ledger chunk (one transaction each)
+    std::optional<int64_t> resume_run;
+    bool new_run = false;  // do not resume an unfinished run of the same file and target
+    bool keep_staging = false;
+
+    xlsx::ReaderOptions reader;
+};
+
+}  // namespace load

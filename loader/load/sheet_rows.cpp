@@ -1,0 +1,75 @@
+#include "sheet_rows.hpp"
+
+#include <algorithm>
+
+namespace load {
+
+SheetRows::SheetRows(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet,
+                     const RowOptions& options)
+    : options_(options), reader_(workbook, sheet) {
+    if (auto part = workbook.package().find(sheet.part)) part_bytes_ = part->uncompressed_size;
+}
+
+std::optional<DataRow> SheetRows::next_row() {
+    while (!batch_ || next_index_ == batch_->rows.size()) {
+        batch_ = reader_.next();
+        next_index_ = 0;
+        if (!batch_) return std::nullopt;
+    }
+    const xlsx::Row& row = batch_->rows[next_index_++];
+    return DataRow{row.number, batch_->cells_of(row)};
+}
+
+const std::vector<std::string>& SheetRows::header() {
+    if (header_read_) return header_;
+    header_read_ = true;
+    while (auto row = next_row()) {
+        if (options_.header_row == 0 || row->number > options_.header_row) {
+            pending_ = row;  // no header, or the header row is empty: this is data
+            break;
+        }
+        if (row->number < options_.header_row) continue;
+        uint32_t width = row->cells.empty() ? 0 : row->cells.back().column;
+        header_.assign(width + 1, std::string());
+        for (const xlsx::Cell& cell : row->cells)
+            header_[cell.column] = std::string(cell.text());
+        break;
+    }
+    return header_;
+}
+
+std::optional<DataRow> SheetRows::next() {
+    header();
+    for (;;) {
+        std::optional<DataRow> row = pending_ ? std::exchange(pending_, std::nullopt) : next_row();
+        if (!row) return std::nullopt;
+        if (skipped_ < options_.skip_rows) {
+            ++skipped_;
+            continue;
+        }
+        return row;
+    }
+}
+
+std::optional<std::string_view> SheetRows::value(const xlsx::Cell& cell) const {
+    std::string_view text = cell.text();
+    if (options_.trim && cell.type == xlsx::CellType::String) {
+        auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+        while (!text.empty() && blank(text.front()))
+            text.remove_prefix(1);
+        while (!text.empty() && blank(text.back()))
+            text.remove_suffix(1);
+    }
+    // An empty string is no value; Excel shows the two the same way.
+    if (text.empty()) return std::nullopt;
+    for (const std::string& token : options_.null_tokens)
+        if (text == token) return std::nullopt;
+    return text;
+}
+
+double SheetRows::progress() const {
+    if (part_bytes_ == 0) return 0.0;
+    return std::min(1.0, static_cast<double>(reader_.xml_bytes_read()) / part_bytes_);
+}
+
+}  // namespace load

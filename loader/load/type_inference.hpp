@@ -1,0 +1,34 @@
+// The column types --create and `xlsx2pg schema` choose: the narrowest type that holds every
+// value of the column as the reader gives it. Excel's own cell types lead: a text cell keeps
+// the column text (so "00123" stays "00123"), dates stay dates; numbers become integer,
+// bigint or numeric (exact, never a binary float); anything mixed is text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "xlsx/row_batch.hpp"
+
+namespace load {
+
+class TypeInference {
+public:
+    explicit TypeInference(size_t columns) : seen_(columns) {}
+
+    void add(size_t column, xlsx::CellType type, std::string_view value);
+    // A SQL type name; "text" for a column without values.
+    std::string type_of(size_t column) const;
+
+private:
+    struct Seen {
+        uint32_t kinds = 0;  // bit per xlsx::CellType
+        bool fractional = false;
+        bool beyond_integer = false;
+        bool beyond_bigint = false;
+    };
+    std::vector<Seen> seen_;
+};
+
+}  // namespace load

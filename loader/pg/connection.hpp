@@ -1,0 +1,85 @@
+// A libpq connection as the loader uses it: connect as psql would (conninfo or URI, PG*
+// variables, .pgpass, sslmode, all through libpq), run parameterized statements, and turn a
+// failed statement into a PgError that keeps the server's SQLSTATE, detail, hint and context.
+// Nothing here ever formats the connection string, so a password cannot reach a message.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pg {
+
+// Connection parameters as psql takes them; empty fields are left to libpq's defaults.
+struct ConnectOptions {
+    std::string dbname;  // a database name, a conninfo string or a URI
+    std::string host;
+    std::string port;
+    std::string user;
+    std::string application_name = "xlsx2pg";
+};
+
+class PgError : public std::runtime_error {
+public:
+    PgError(std::string message, std::string sqlstate = {}, std::string detail = {},
+            std::string hint = {}, std::string context = {}, std::string column = {});
+    const std::string& sqlstate() const { return sqlstate_; }
+    const std::string& primary() const { return primary_; }
+    const std::string& detail() const { return detail_; }
+    const std::string& hint() const { return hint_; }
+    const std::string& context() const { return context_; }
+    const std::string& column() const { return column_; }
+    // Class 22 (data exception) or 23 (integrity constraint violation): the row's fault.
+    bool is_data_error() const;
+    // The connection itself is gone (class 08, admin shutdown, or no SQLSTATE at all).
+    bool is_connection_lost() const;
+
+private:
+    std::string primary_, sqlstate_, detail_, hint_, context_, column_;
+};
+
+struct ResultDeleter {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+class Connection {
+public:
+    explicit Connection(const ConnectOptions& options);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    ~Connection();
+
+    PGconn* raw() const { return conn_; }
+    int backend_pid() const { return PQbackendPID(conn_); }
+
+    // Runs a statement with text parameters (nullopt is NULL). Throws PgError on failure.
+    Result exec(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+    // First column of the first row, or nullopt for no row or NULL.
+    std::optional<std::string> scalar(const std::string& sql,
+                                      const std::vector<std::optional<std::string>>& params = {});
+
+    // COPY ... FROM STDIN: start, send data, end. end_copy() throws the server's error.
+    void start_copy(const std::string& copy_sql);
+    void put_copy(const char* data, size_t size);
+    void end_copy();
+
+    // The error of a failed result (or of the connection when there is none).
+    PgError error_of(const PGresult* result) const;
+
+private:
+    PGconn* conn_ = nullptr;
+};
+
+// "identifier" quoted as PostgreSQL requires, whatever it contains.
+std::string quote_ident(const std::string& name);
+// A text[] value for a parameter: {"a","b \"c\""}.
+std::string array_literal(const std::vector<std::string>& items);
+// A string literal, for the rare statement (COPY's options) that takes no parameters.
+std::string quote_literal(const std::string& value);
+
+}  // namespace pg

@@ -1,0 +1,75 @@
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace testsupport {
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string temp_name(const char* what) {
+    static std::atomic<int> counter{0};
+    return "/tmp/xlsx2pg-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "." +
+           what;
+}
+
+}  // namespace
+
+Background start_process(const std::vector<std::string>& argv) {
+    Background b{-1, temp_name("out"), temp_name("err")};
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        int out = open(b.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int err = open(b.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(out, STDOUT_FILENO);
+        dup2(err, STDERR_FILENO);
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    b.pid = pid;
+    return b;
+}
+
+ProcessResult wait_process(const Background& b) {
+    int status = 0;
+    waitpid(b.pid, &status, 0);
+    ProcessResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    r.out = slurp(b.out_path);
+    r.err = slurp(b.err_path);
+    unlink(b.out_path.c_str());
+    unlink(b.err_path.c_str());
+    return r;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv) {
+    return wait_process(start_process(argv));
+}
+
+std::vector<std::string> xlsx2pg(std::vector<std::string> args) {
+    const char* binary = std::getenv("XLSX2PG");
+    if (!binary) throw std::runtime_error("XLSX2PG is not set: run the tests through ctest");
+    args.insert(args.begin(), binary);
+    return args;
+}
+
+}  // namespace testsupport
