@@ -24,7 +24,7 @@ struct Background {
 Background start_process(const std::vector<std::string>& argv);
 ProcessResult wait_process(const Background& process);
 
-// The xlsx2pg binary under test (from XLSX2PG), followed by `args`.
+// The xlsx2pg binary under test, followed by `args`.
 std::vector<std::string> xlsx2pg(std::vector<std::string> args);
 
 }  // namespace testsupport
