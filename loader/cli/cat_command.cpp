@@ -8,6 +8,21 @@
 
 namespace cli {
 
+namespace {
+
+// The widest row of the first batch (thousands of rows): the sheet's width, without trusting
+// a declared <dimension>, which may claim anything.
+uint32_t sheet_width(const xlsx::RowBatch& first) {
+    uint32_t width = 0;
+    for (const xlsx::Row& row : first.rows) {
+        auto cells = first.cells_of(row);
+        if (!cells.empty()) width = std::max(width, cells.back().column);
+    }
+    return width;
+}
+
+}  // namespace
+
 Runner add_cat_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("cat", "Write a sheet as RFC 4180 CSV to stdout");
     struct Args {
@@ -31,7 +46,9 @@ Runner add_cat_command(CLI::App& app) {
         xlsx::SheetReader reader(workbook, sheet);
         CsvWriter out(stdout);
         uint32_t last_row = 0;
+        uint32_t width = 0;  // every line gets this many fields, as COPY wants
         while (auto batch = reader.next()) {
+            if (width == 0) width = sheet_width(*batch);
             for (const xlsx::Row& row : batch->rows) {
                 // The grid is anchored at A1: missing rows are empty lines, gaps empty fields.
                 if (!args->skip_empty_rows)
@@ -45,6 +62,8 @@ Runner add_cat_command(CLI::App& app) {
                     out.field(cell.text(), cell.type == xlsx::CellType::String);
                     ++column;
                 }
+                for (; column <= width; ++column)
+                    out.empty_field();
                 out.end_row();
             }
         }

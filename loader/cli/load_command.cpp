@@ -187,7 +187,7 @@ Runner add_load_command(CLI::App& app) {
         }
         const load::LoadOptions& o = a.options;
         std::vector<load::LoadResult> results;
-        std::string error;
+        std::string error, kind;  // kind: the reader's error kind, when it failed
         try {
             xlsx::Workbook workbook(o.file, o.reader);
             for (const auto& [sheet, table] : targets_of(o, workbook)) {
@@ -196,9 +196,8 @@ Runner add_load_command(CLI::App& app) {
                 results.push_back(load::load_sheet(o, workbook, *sheet, table, progress));
             }
         } catch (const xlsx::Error& e) {
-            error = fmt::format("[{}] {}", xlsx::error_kind_name(e.kind()), e.what());
-        } catch (const std::invalid_argument& e) {
             error = e.what();
+            kind = xlsx::error_kind_name(e.kind());
         } catch (const std::exception& e) {
             error = e.what();
         }
@@ -207,12 +206,14 @@ Runner add_load_command(CLI::App& app) {
             rejected |= r.rows_rejected > 0;
         int code = !error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
         if (a.json) {
-            std::puts(summary_json(results, code, error, o.file).dump(2).c_str());
+            std::puts(summary_json({o.file, results, code, error, kind}).dump(2).c_str());
         } else if (!a.quiet && !results.empty()) {
             std::fputs(summary_table(results).c_str(), stdout);
         }
         std::fflush(stdout);
-        if (!error.empty()) std::fprintf(stderr, "xlsx2pg: error: %s\n", error.c_str());
+        if (!error.empty())
+            std::fprintf(stderr, "xlsx2pg: error%s: %s\n", kind.empty() ? "" : (" [" + kind + "]").c_str(),
+                         error.c_str());
         return code;
     };
 }

@@ -61,8 +61,8 @@ std::string summary_table(const std::vector<load::LoadResult>& results) {
     return out;
 }
 
-nlohmann::json summary_json(const std::vector<load::LoadResult>& results, int exit_code,
-                            const std::string& error, const std::string& file) {
+nlohmann::json summary_json(const LoadReport& report) {
+    const auto& results = report.results;
     nlohmann::json loads = nlohmann::json::array();
     uint64_t read = 0, loaded = 0, rejected = 0;
     double seconds = 0;
@@ -96,15 +96,16 @@ nlohmann::json summary_json(const std::vector<load::LoadResult>& results, int ex
         rejected += r.rows_rejected;
         seconds += r.seconds;
     }
-    nlohmann::json out = {{"file", file},
+    nlohmann::json out = {{"file", report.file},
                           {"loads", loads},
                           {"rows_read", read},
                           {"rows_loaded", loaded},
                           {"rows_rejected", rejected},
                           {"seconds", seconds},
                           {"rows_per_second", rate(loaded, seconds)},
-                          {"exit_code", exit_code}};
-    if (!error.empty()) out["error"] = error;
+                          {"exit_code", report.exit_code}};
+    if (!report.error.empty()) out["error"] = report.error;
+    if (!report.error_kind.empty()) out["error_kind"] = report.error_kind;
     return out;
 }
 

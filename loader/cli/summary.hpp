@@ -11,7 +11,15 @@
 namespace cli {
 
 std::string summary_table(const std::vector<load::LoadResult>& results);
-nlohmann::json summary_json(const std::vector<load::LoadResult>& results, int exit_code,
-                            const std::string& error, const std::string& file);
+// What a `load` did, whole: its sheets, or the error that stopped it.
+struct LoadReport {
+    std::string file;
+    std::vector<load::LoadResult> results;
+    int exit_code = 0;
+    std::string error;
+    std::string error_kind;  // the reader's error kind (legacy_xls, encrypted, ...), if any
+};
+
+nlohmann::json summary_json(const LoadReport& report);
 
 }  // namespace cli

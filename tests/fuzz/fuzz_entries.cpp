@@ -1,0 +1,112 @@
+#include "fuzz_entries.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "support/zip_writer.hpp"
+#include "xlsx/error.hpp"
+#include "xlsx/sheet_reader.hpp"
+
+namespace fuzz {
+
+namespace {
+
+// Small bounds, so that a hostile input hits them quickly; small chunks, so that inputs cross
+// chunk boundaries.
+xlsx::ReaderOptions options() {
+    xlsx::ReaderOptions o;
+    o.threads = 1;
+    o.chunk_bytes = 4096;
+    o.limits.max_part_bytes = 16 << 20;
+    o.limits.max_cell_bytes = 1 << 20;
+    o.limits.max_shared_strings_bytes = 16 << 20;
+    return o;
+}
+
+std::string scratch_path() {
+    static const std::string path = "/tmp/xlsx2pg-fuzz-" + std::to_string(getpid()) + ".xlsx";
+    return path;
+}
+
+void write_file(const std::string& path, const uint8_t* data, size_t size) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
+
+void read_all_sheets(const std::string& path) {
+    try {
+        xlsx::Workbook book(path, options());
+        for (const auto& info : book.sheets()) {
+            if (info.kind != "worksheet" || info.part.empty()) continue;
+            xlsx::SheetReader reader(book, info);
+            while (auto batch = reader.next()) {
+                for (const auto& row : batch->rows)
+                    for (const auto& cell : batch->cells_of(row)) (void)cell.text().size();
+            }
+        }
+    } catch (const xlsx::Error&) {
+        // Refusing bad input with a reader error is the expected outcome.
+    }
+}
+
+void minimal(const std::string& sheet_xml, const std::string& sst, const std::string& styles_xml) {
+    std::string path = scratch_path();
+    testsupport::write_zip(path, testsupport::minimal_workbook(sheet_xml, sst, styles_xml));
+    read_all_sheets(path);
+}
+
+std::string text(const uint8_t* data, size_t size) {
+    return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+// A sheet that uses shared strings 0..3 and styles 0..3, for the string and style targets.
+const char* kProbeSheet =
+    R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)"
+    R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>3</v></c>)"
+    R"(<c r="C1" s="1"><v>45000.5</v></c><c r="D1" s="3"><v>0.25</v></c></row>)"
+    R"(<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="2"><v>60</v></c></row>)"
+    R"(</sheetData></worksheet>)";
+
+}  // namespace
+
+void package(const uint8_t* data, size_t size) {
+    std::string path = scratch_path();
+    write_file(path, data, size);
+    try {
+        xlsx::Package pkg(path, options().limits);
+        std::vector<char> buffer(1 << 16);
+        for (const auto& part : pkg.parts()) {
+            auto stream = pkg.open(part);
+            while (stream->read(buffer.data(), buffer.size()) > 0) {
+            }
+        }
+    } catch (const xlsx::Error&) {
+    }
+}
+
+void workbook(const uint8_t* data, size_t size) {
+    std::string path = scratch_path();
+    write_file(path, data, size);
+    read_all_sheets(path);
+}
+
+void sheet(const uint8_t* data, size_t size) { minimal(text(data, size), "", ""); }
+
+void shared_strings(const uint8_t* data, size_t size) { minimal(kProbeSheet, text(data, size), ""); }
+
+void styles(const uint8_t* data, size_t size) { minimal(kProbeSheet, "", text(data, size)); }
+
+bool run(const std::string& target, const std::string& input) {
+    auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
+    if (target == "package") package(bytes, input.size());
+    else if (target == "workbook") workbook(bytes, input.size());
+    else if (target == "sheet") sheet(bytes, input.size());
+    else if (target == "shared_strings") shared_strings(bytes, input.size());
+    else if (target == "styles") styles(bytes, input.size());
+    else return false;
+    return true;
+}
+
+}  // namespace fuzz
