@@ -178,14 +178,22 @@ PartStream::PartStream(const Package& package, const PartInfo& part)
     : file_(package.path()), part_(part), limits_(package.limits()) {
     zip_ = unzOpen64(file_.c_str());
     if (!zip_) fail_zip("cannot reopen the zip container");
-    unz64_file_pos pos{part_.pos_in_central_dir, part_.num_of_file};
-    if (unzGoToFilePos64(zip_, &pos) != UNZ_OK) fail_zip("cannot find the part's entry");
-    int rc = unzOpenCurrentFile(zip_);
-    if (rc == UNZ_BADZIPFILE) {
-        throw Error(ErrorKind::Unsupported, "the part uses a compression method other than deflate",
-                    ErrorLocation{file_, part_.name});
+    // A throwing constructor runs no destructor: close the container here (found by fuzzing).
+    try {
+        unz64_file_pos pos{part_.pos_in_central_dir, part_.num_of_file};
+        if (unzGoToFilePos64(zip_, &pos) != UNZ_OK) fail_zip("cannot find the part's entry");
+        int rc = unzOpenCurrentFile(zip_);
+        if (rc == UNZ_BADZIPFILE) {
+            throw Error(ErrorKind::Unsupported,
+                        "the part uses a compression method other than deflate",
+                        ErrorLocation{file_, part_.name});
+        }
+        if (rc != UNZ_OK) fail_zip("the part's local header is damaged");
+    } catch (...) {
+        unzClose(zip_);
+        zip_ = nullptr;
+        throw;
     }
-    if (rc != UNZ_OK) fail_zip("the part's local header is damaged");
 }
 
 PartStream::~PartStream() {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS, seeded with
+# the corpus: whole workbooks for package/workbook, their parts for sheet/shared_strings/styles,
+# plus the saved regression inputs. Prints execs and coverage per target. A crash is copied to
+# tests/fuzz/regressions/<target>/ (replayed by the unit tests from then on) and fails the run.
+#   tests/fuzz/run_fuzz.sh BUILD_DIR CORPUS_DIR [SECONDS]
+set -euo pipefail
+build=$1
+corpus=$2
+seconds=${3:-20}
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+work="$build/fuzz-work"
+CC=clang CXX=clang++ cmake -S "$source_dir" -B "$build" -DXLSX_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" --target fuzz_targets >/dev/null
+
+# Seeds: small corpus workbooks, and their parts by kind.
+rm -rf "$work" && mkdir -p "$work"/seeds/{package,workbook,sheet,shared_strings,styles}
+for f in "$corpus"/files/*.xlsx; do
+    [[ $(stat -c %s "$f") -lt 300000 ]] || continue
+    name=$(basename "$f" .xlsx)
+    cp "$f" "$work/seeds/package/$name"
+    cp "$f" "$work/seeds/workbook/$name"
+    unzip -p "$f" xl/worksheets/sheet1.xml 2>/dev/null | head -c 65536 >"$work/seeds/sheet/$name" || true
+    unzip -p "$f" xl/sharedStrings.xml 2>/dev/null | head -c 65536 >"$work/seeds/shared_strings/$name" || true
+    unzip -p "$f" xl/styles.xml 2>/dev/null | head -c 65536 >"$work/seeds/styles/$name" || true
+done
+find "$work/seeds" -type f -empty -delete
+
+failed=0
+printf '%-16s %10s %8s %8s %9s\n' target execs exec/s cov features
+for target in package workbook sheet shared_strings styles; do
+    mkdir -p "$work/corpus-$target" "$work/artifacts-$target"
+    regressions="$source_dir/tests/fuzz/regressions/$target"
+    log="$work/$target.log"
+    if "$build/tests/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix="$work/artifacts-$target/" "$work/corpus-$target" \
+        "$work/seeds/$target" "$regressions" >"$log" 2>&1; then
+        stats=$(grep -E '^#[0-9]+.*(DONE|pulse)' "$log" | tail -1)
+        execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$stats")
+        rate=$(grep -oE 'exec/s: [0-9]+' <<<"$stats" | awk '{print $2}')
+        cov=$(grep -oE 'cov: [0-9]+' <<<"$stats" | awk '{print $2}')
+        ft=$(grep -oE 'ft: [0-9]+' <<<"$stats" | awk '{print $2}')
+        printf '%-16s %10s %8s %8s %9s\n' "$target" "$execs" "$rate" "$cov" "$ft"
+    else
+        failed=1
+        echo "fuzz_$target found a crash:"
+        grep -E 'ERROR|SUMMARY' "$log" | head -5
+        for crash in "$work/artifacts-$target"/*; do
+            [[ -f $crash ]] || continue
+            mkdir -p "$regressions"
+            cp "$crash" "$regressions/"
+            echo "  saved as tests/fuzz/regressions/$target/$(basename "$crash")"
+        done
+    fi
+done
+exit $failed
