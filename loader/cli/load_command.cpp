@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <regex>
+#include <cctype>
 #include <thread>
 
 #include "commands.hpp"
@@ -34,11 +34,25 @@ std::vector<std::string> split_list(const std::string& list) {
     return split_list_on(list, ',');
 }
 
-// A type for --type: a type name with an optional modifier and array brackets, nothing that
-// could end the statement it goes into. The server checks that the type exists.
+// A type for --type: letters, digits, '_', '.', '"', blanks, one modifier in parentheses of
+// digits and commas, array brackets; nothing that could end the statement it goes into. The
+// server checks that the type exists.
 bool is_type_name(const std::string& type) {
-    static const std::regex pattern(R"(^[A-Za-z_][A-Za-z0-9_ ."]*(\([0-9 ,]+\))?( ?\[\])*$)");
-    return std::regex_match(type, pattern) && type.find(';') == std::string::npos;
+    if (type.empty() || !(std::isalpha(static_cast<unsigned char>(type[0])) || type[0] == '_')) return false;
+    int parentheses = 0;
+    for (char c : type) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '(') {
+            if (++parentheses > 1) return false;
+        } else if (c == ')') {
+            if (--parentheses < 0) return false;
+        } else if (parentheses > 0 ? !(std::isdigit(u) || c == ',' || c == ' ')
+                                   : !(std::isalnum(u) || c == '_' || c == '.' || c == '"' ||
+                                       c == ' ' || c == '[' || c == ']')) {
+            return false;
+        }
+    }
+    return parentheses == 0;
 }
 
 struct LoadArgs {

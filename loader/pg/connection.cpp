@@ -45,18 +45,16 @@ std::string field(const PGresult* r, int code) {
 }  // namespace
 
 Connection::Connection(const ConnectOptions& o) {
+    // The pairs own their strings until PQconnectdbParams has copied them (found by ASan).
+    const std::pair<const char*, std::string> given[] = {
+        {"dbname", o.dbname}, {"host", o.host}, {"port", o.port}, {"user", o.user},
+        {"application_name", o.application_name}, {"client_encoding", "UTF8"}};
     std::vector<const char*> keys, values;
-    auto add = [&](const char* key, const std::string& value) {
-        if (value.empty()) return;
+    for (const auto& [key, value] : given) {
+        if (value.empty()) continue;
         keys.push_back(key);
         values.push_back(value.c_str());
-    };
-    add("dbname", o.dbname);
-    add("host", o.host);
-    add("port", o.port);
-    add("user", o.user);
-    add("application_name", o.application_name);
-    add("client_encoding", "UTF8");
+    }
     keys.push_back(nullptr);
     values.push_back(nullptr);
     // expand_dbname = 1: dbname may be a conninfo string or a URI, as in psql -d.
