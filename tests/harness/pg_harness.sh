@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL for the tests: initdb into the build tree, the server on a free
 # loopback port with its socket in the build tree, the pg_xlsx extension installed, and an env
 # file the tests read. Run as root, the server runs as the "postgres" OS user (initdb refuses
-# root). Usage: pg_harness.sh start|stop RUN_DIR SOURCE_DIR
+# root). Usage: pg_harness.sh start|stop|restart RUN_DIR SOURCE_DIR
 set -euo pipefail
 
 action=$1
@@ -72,8 +72,13 @@ stop)
     stop_server
     echo "pg_harness: stopped"
     ;;
+restart)
+    # For the fault tests: every connection is cut, as in a server crash and recovery.
+    as_server_user "$pg_bin/pg_ctl" -D "$data" -l "$run_dir/server.log" -m immediate -w -t 60 restart >/dev/null
+    echo "pg_harness: restarted"
+    ;;
 *)
-    echo "usage: $0 start|stop RUN_DIR SOURCE_DIR" >&2
+    echo "usage: $0 start|stop|restart RUN_DIR SOURCE_DIR" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,66 @@
+// The server restarted (immediate shutdown: every connection cut, crash recovery) in the middle
+// of a load: a clear error, the target unchanged, and the same command resumes the run to
+// exactly the sheet's rows. A test binary of its own, run alone: it takes the server away from
+// every other test.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "support/pg_test_env.hpp"
+#include "support/process.hpp"
+#include "support/workbook_writer.hpp"
+#include "support/zip_writer.hpp"
+
+using namespace testsupport;
+
+namespace {
+
+void restart_server() {
+    std::string run_dir = std::filesystem::path(std::getenv("XLSX_TEST_PGENV")).parent_path();
+    std::string command = "bash " XLSX_SOURCE_DIR "/tests/harness/pg_harness.sh restart '" + run_dir +
+                          "' " XLSX_SOURCE_DIR " >/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+}
+
+}  // namespace
+
+TEST(ServerRestart, MidLoadLeavesTargetUnchangedAndResumes) {
+    export_harness_env();
+    std::string database = create_test_database("xlsx_restart");
+    std::string path = temp_path("restart.xlsx");
+    const int rows = 150000;
+    write_numbered_workbook(path, rows);
+    {
+        PgConnection db(harness_conninfo(database));
+        db.exec("CREATE TABLE restarted (id integer, name text, amount numeric)");
+    }
+    for (std::string mode : {"staging", "direct"}) {
+        SCOPED_TRACE(mode);
+        auto args = xlsx2pg({"load", path, "restarted", "-d", database, "--chunk-rows", "2000",
+                             "--mode", mode});
+        Background loader = start_process(args);
+        bool copying = false;
+        for (int i = 0; i < 400 && !copying; ++i) {
+            PgConnection watcher(harness_conninfo(database));
+            copying = watcher.scalar("SELECT count(*) FROM pg_stat_activity WHERE "
+                                     "application_name = 'xlsx2pg' AND query LIKE 'COPY%'") != "0";
+            if (!copying) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        ASSERT_TRUE(copying) << "the load was never seen copying";
+        restart_server();
+        ProcessResult r = wait_process(loader);
+        EXPECT_EQ(r.exit_code, 2) << r.err;
+        EXPECT_FALSE(r.err.empty());
+        PgConnection db(harness_conninfo(database));
+        EXPECT_EQ(db.scalar("SELECT count(*) FROM restarted"), "0");
+        EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_prepared_xacts"), "0");
+        ProcessResult again = run_process(args);
+        EXPECT_EQ(again.exit_code, 0) << again.err;
+        EXPECT_EQ(db.scalar("SELECT count(*) FROM restarted"), std::to_string(rows));
+        db.exec("TRUNCATE restarted");
+    }
+    drop_test_database(database);
+}
