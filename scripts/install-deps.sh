@@ -13,7 +13,7 @@ PACKAGES=(
   # writing test and bench workbooks
   libxlsxwriter-dev
   # CLI, formatting, JSON, tests
-  libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev libgtest-dev
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # tests drive the server as a non-root user when run as root

@@ -6,6 +6,9 @@
 
 #include <functional>
 
+#include "load/options.hpp"
+#include "summary.hpp"
+
 namespace cli {
 
 // Exit codes, documented in the README.
@@ -21,6 +24,10 @@ using Runner = std::function<int()>;
 Runner add_cat_command(CLI::App& app);
 Runner add_sheets_command(CLI::App& app);
 Runner add_load_command(CLI::App& app);
+Runner add_serve_command(CLI::App& app);
+
+// A whole `load`: every sheet it names, or the error that stopped it. Shared by load and serve.
+LoadReport run_load(const load::LoadOptions& options, bool show_progress);
 Runner add_schema_command(CLI::App& app);
 
 }  // namespace cli

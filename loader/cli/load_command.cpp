@@ -187,6 +187,28 @@ std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets_of(
 
 }  // namespace
 
+LoadReport run_load(const load::LoadOptions& o, bool show_progress) {
+    LoadReport report;
+    report.file = o.file_label.empty() ? o.file : o.file_label;
+    try {
+        xlsx::Workbook workbook(o.file, o.reader);
+        for (const auto& [sheet, table] : targets_of(o, workbook)) {
+            load::Progress progress;
+            ProgressBar bar(progress, sheet->name, show_progress);
+            report.results.push_back(load::load_sheet(o, workbook, *sheet, table, progress));
+        }
+    } catch (const xlsx::Error& e) {
+        report.error = e.what();
+        report.error_kind = xlsx::error_kind_name(e.kind());
+    } catch (const std::exception& e) {
+        report.error = e.what();
+    }
+    bool rejected = false;
+    for (const auto& r : report.results) rejected |= r.rows_rejected > 0;
+    report.exit_code = !report.error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
+    return report;
+}
+
 Runner add_load_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("load", "Load sheets of a workbook into PostgreSQL tables");
     auto args = std::make_shared<LoadArgs>();
@@ -199,36 +221,18 @@ Runner add_load_command(CLI::App& app) {
             std::fprintf(stderr, "xlsx2pg: %s\n", problem.c_str());
             return kUsage;
         }
-        const load::LoadOptions& o = a.options;
-        std::vector<load::LoadResult> results;
-        std::string error, kind;  // kind: the reader's error kind, when it failed
-        try {
-            xlsx::Workbook workbook(o.file, o.reader);
-            for (const auto& [sheet, table] : targets_of(o, workbook)) {
-                load::Progress progress;
-                ProgressBar bar(progress, sheet->name, !a.quiet && !a.json);
-                results.push_back(load::load_sheet(o, workbook, *sheet, table, progress));
-            }
-        } catch (const xlsx::Error& e) {
-            error = e.what();
-            kind = xlsx::error_kind_name(e.kind());
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-        bool rejected = false;
-        for (const auto& r : results)
-            rejected |= r.rows_rejected > 0;
-        int code = !error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
+        LoadReport report = run_load(a.options, !a.quiet && !a.json);
         if (a.json) {
-            std::puts(summary_json({o.file, results, code, error, kind}).dump(2).c_str());
-        } else if (!a.quiet && !results.empty()) {
-            std::fputs(summary_table(results).c_str(), stdout);
+            std::puts(summary_json(report).dump(2).c_str());
+        } else if (!a.quiet && !report.results.empty()) {
+            std::fputs(summary_table(report.results).c_str(), stdout);
         }
         std::fflush(stdout);
-        if (!error.empty())
-            std::fprintf(stderr, "xlsx2pg: error%s: %s\n", kind.empty() ? "" : (" [" + kind + "]").c_str(),
-                         error.c_str());
-        return code;
+        if (!report.error.empty())
+            std::fprintf(stderr, "xlsx2pg: error%s: %s\n",
+                         report.error_kind.empty() ? "" : (" [" + report.error_kind + "]").c_str(),
+                         report.error.c_str());
+        return report.exit_code;
     };
 }
 

@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("xlsx2pg ") + XLSX2PG_VERSION);
     app.require_subcommand(1);
     std::vector<cli::Runner> runners{cli::add_load_command(app), cli::add_schema_command(app),
-                                     cli::add_cat_command(app), cli::add_sheets_command(app)};
+                                     cli::add_cat_command(app), cli::add_sheets_command(app),
+                                     cli::add_serve_command(app)};
     // The short form `xlsx2pg FILE.xlsx TABLE` is `xlsx2pg load FILE.xlsx TABLE`.
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && args[0].size() > 5 && args[0].compare(args[0].size() - 5, 5, ".xlsx") == 0)

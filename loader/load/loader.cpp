@@ -229,7 +229,7 @@ public:
           started_(Clock::now()),
           conn_(o.connect),
           budget_(o.max_rejects) {
-        result_.file = o.file;
+        result_.file = o.file_label.empty() ? o.file : o.file_label;
         result_.sheet = sheet.name;
         result_.mode = mode_name(o.mode);
         result_.method = method_name(o.method);
@@ -239,6 +239,11 @@ public:
         settle_prepared_loads(conn_);
         target_ = resolve_target(conn_, table_);
         result_.target = target_.name;
+        if (!target_.exists && !o_.create)
+            throw std::invalid_argument(fmt::format(
+                "table {} does not exist; add --create to create it from the sheet "
+                "(xlsx2pg schema shows the CREATE TABLE)",
+                target_.name));
         SheetRows rows(workbook_, sheet_, o_.rows);
         plan_ = plan_columns(o_, target_, rows.header(), [&] { return infer_types(); });
         if (o_.mode == Mode::Staging)
@@ -314,6 +319,12 @@ private:
             run = conn_.scalar("SELECT xlsx.resumable_run($1, $2, $3)",
                                {checksum, sheet_.name, target_.name});
         }
+        if (run && !claim_run(std::stoll(*run))) {
+            if (o_.resume_run)
+                throw std::runtime_error(
+                    fmt::format("run {} is being loaded by another xlsx2pg right now", *run));
+            run.reset();  // another loader is on it: this one starts its own
+        }
         if (run) {
             result_.resumed = true;
             result_.run_id = std::stoll(*run);
@@ -322,13 +333,24 @@ private:
         result_.run_id =
             std::stoll(conn_
                            .scalar("SELECT xlsx.open_run($1, $2, $3, $4, $5, $6, $7, $8)",
-                                   {o_.file, sheet_.name, target_.name, mode_name(o_.mode),
+                                   {result_.file, sheet_.name, target_.name, mode_name(o_.mode),
                                     std::to_string(o_.connections),
                                     std::to_string(workbook_.package().file_size()), checksum,
                                     XLSX2PG_VERSION})
                            .value());
+        claim_run(result_.run_id);
         return result_.run_id;
     }
+
+    // A session advisory lock marks the run as taken for as long as this loader lives, so that
+    // a second loader of the same file does not resume it at the same time; a killed loader's
+    // session ends, and with it the lock.
+    bool claim_run(int64_t run) {
+        return conn_.scalar("SELECT pg_try_advisory_lock($1, $2)",
+                            {std::to_string(kRunLockClass), std::to_string(run)}) == "t";
+    }
+    static constexpr int32_t kRunLockClass = 0x786c7378;  // "xlsx"
+
 
     // Committed chunks of a resumed run; they must be the chunks this --chunk-rows makes.
     std::set<uint64_t> committed_chunks(int64_t run) {
@@ -421,7 +443,7 @@ private:
         result_.run_id = std::stoll(
             conn_
                 .scalar("SELECT xlsx.open_run($1, $2, $3, 'direct', $4, $5, NULL, $6)",
-                        {o_.file, sheet_.name, target_.name, std::to_string(n),
+                        {result_.file, sheet_.name, target_.name, std::to_string(n),
                          std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION})
                 .value());
         int64_t run = result_.run_id;

@@ -1,0 +1,332 @@
+// xlsx2pg serve: the loader behind HTTP. POST /upload streams a workbook (multipart field
+// "file") into a temporary file that is always removed, loads it with the same code as
+// `xlsx2pg load`, and answers with the same JSON as `load --json`; GET /runs/ID answers a run's
+// statistics from the database; GET /health checks the database. Safe by default: loopback
+// only, an optional bearer token, a bound on the upload size and on concurrent imports.
+#include <fcntl.h>
+#include <httplib.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "commands.hpp"
+#include "connection_options.hpp"
+#include "pg/connection.hpp"
+#include "summary.hpp"
+
+namespace cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct ServeArgs {
+    pg::ConnectOptions connect;
+    std::string listen = "127.0.0.1:8080";
+    std::string token_file;
+    uint64_t max_upload_bytes = 256ull << 20;
+    unsigned max_concurrent = 2;
+    std::string temp_dir = "/tmp";
+    unsigned connections = 2;
+    unsigned threads = 2;
+};
+
+// A temporary file that is removed whatever happens to the request.
+class TempUpload {
+public:
+    explicit TempUpload(const std::string& dir) : path_(dir + "/xlsx2pg-upload-XXXXXX.xlsx") {
+        fd_ = mkstemps(path_.data(), 5);
+        if (fd_ < 0) throw std::runtime_error("cannot create a temporary file in " + dir);
+    }
+    ~TempUpload() {
+        if (fd_ >= 0) close(fd_);
+        unlink(path_.c_str());
+    }
+    bool write(const char* data, size_t size) {
+        while (size > 0) {
+            ssize_t n = ::write(fd_, data, size);
+            if (n <= 0) return false;
+            data += n;
+            size -= static_cast<size_t>(n);
+        }
+        return true;
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+void reply_error(httplib::Response& res, int status, const std::string& message,
+                 const std::string& kind = "") {
+    json body = {{"error", message}};
+    if (!kind.empty()) body["error_kind"] = kind;
+    reply(res, status, body);
+}
+
+// Bad input is the client's fault (4xx); anything else is ours or the database's (5xx).
+int status_of_failure(const LoadReport& report) {
+    if (!report.error_kind.empty()) return report.error_kind == "io" ? 500 : 422;
+    const std::string& e = report.error;
+    bool theirs = e.find("does not match table") != std::string::npos ||
+                  e.find("no sheet column") != std::string::npos ||
+                  e.find("rejected rows") != std::string::npos ||
+                  e.find("does not exist") != std::string::npos ||
+                  e.find("--columns") != std::string::npos;
+    return theirs ? 422 : 500;
+}
+
+// The last path component of the client's file name, without control characters: a label
+// for the ledger, never a path.
+std::string label_of(const std::string& filename) {
+    std::string base = filename.substr(filename.find_last_of("/\\") == std::string::npos
+                                           ? 0
+                                           : filename.find_last_of("/\\") + 1);
+    std::string out;
+    for (char c : base)
+        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
+    return out.substr(0, 255);
+}
+
+bool ends_with_xlsx(const std::string& name) {
+    if (name.size() < 5) return false;
+    std::string tail = name.substr(name.size() - 5);
+    for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return tail == ".xlsx";
+}
+
+// The query parameters of /upload into load options; "" or an error message.
+std::string options_from_query(const httplib::Request& req, load::LoadOptions& o) {
+    for (const auto& [key, value] : req.params) {
+        if (key == "table") {
+            o.table = value;
+        } else if (key == "sheet") {
+            o.sheets.push_back(value);
+        } else if (key == "mode") {
+            if (value != "staging" && value != "direct") return "mode must be staging or direct";
+            o.mode = value == "direct" ? load::Mode::Direct : load::Mode::Staging;
+        } else if (key == "method") {
+            if (value == "copy") o.method = load::Method::Copy;
+            else if (value == "batch" || value == "concurrent") o.method = load::Method::Batch;
+            else if (value == "insert" || value == "sequential") o.method = load::Method::Insert;
+            else return "method must be copy, batch or insert";
+        } else if (key == "create") {
+            if (value != "true" && value != "false") return "create must be true or false";
+            o.create = value == "true";
+        } else if (key == "upsert") {
+            if (value.empty()) return "upsert needs key columns: upsert=id";
+            size_t start = 0;
+            for (size_t comma; (comma = value.find(',', start)) != std::string::npos; start = comma + 1)
+                o.upsert_keys.push_back(value.substr(start, comma - start));
+            o.upsert_keys.push_back(value.substr(start));
+        } else {
+            return "unknown parameter \"" + key + "\"; the parameters are table, sheet, mode, method, create, upsert";
+        }
+    }
+    if (!o.upsert_keys.empty() && o.mode == load::Mode::Direct) return "upsert needs mode=staging";
+    return "";
+}
+
+class Service {
+public:
+    explicit Service(const ServeArgs& args) : args_(args) {
+        if (!args.token_file.empty()) {
+            std::ifstream in(args.token_file);
+            if (!in) throw std::runtime_error("cannot read the token file " + args.token_file);
+            std::getline(in, token_);
+            while (!token_.empty() && std::isspace(static_cast<unsigned char>(token_.back()))) token_.pop_back();
+            if (token_.empty()) throw std::runtime_error("the token file " + args.token_file + " is empty");
+        }
+    }
+
+    void routes(httplib::Server& server) {
+        server.set_payload_max_length(args_.max_upload_bytes);
+        server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
+            res.set_header("WWW-Authenticate", "Bearer");
+            reply_error(res, 401, "a bearer token is required: Authorization: Bearer <token>");
+            return httplib::Server::HandlerResponse::Handled;
+        });
+        server.Post("/upload", [this](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& content) { upload(req, res, content); });
+        server.Get(R"(/runs/(\d+))", [this](const httplib::Request& req, httplib::Response& res) { run(req, res); });
+        server.Get("/health", [this](const httplib::Request&, httplib::Response& res) { health(res); });
+        server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+            if (res.status == 413)
+                reply_error(res, 413, "the upload is larger than the server's --max-upload-size");
+            else if (res.body.empty())
+                reply_error(res, res.status, res.status == 404 ? "no such endpoint: POST /upload, GET /runs/ID, GET /health"
+                                                               : "request refused");
+        });
+    }
+
+private:
+    // Compares in constant time, so that the token does not leak through timing.
+    bool authorized(const httplib::Request& req) const {
+        if (token_.empty()) return true;
+        std::string expected = "Bearer " + token_;
+        std::string given = req.get_header_value("Authorization");
+        unsigned char diff = given.size() == expected.size() ? 0 : 1;
+        for (size_t i = 0; i < expected.size(); ++i)
+            diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+        return diff == 0;
+    }
+
+    void upload(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+        if (!req.is_multipart_form_data())
+            return reply_error(res, 400, "send the workbook as multipart/form-data, field \"file\"");
+        load::LoadOptions o = base_options();
+        if (std::string problem = options_from_query(req, o); !problem.empty())
+            return reply_error(res, 400, problem);
+        if (active_.fetch_add(1) >= args_.max_concurrent) {
+            active_.fetch_sub(1);
+            res.set_header("Retry-After", "5");
+            return reply_error(res, 429, "too many imports at once; try again shortly");
+        }
+        struct Slot {
+            std::atomic<unsigned>& active;
+            ~Slot() { active.fetch_sub(1); }
+        } slot{active_};
+
+        std::unique_ptr<TempUpload> file;
+        std::string field, filename;
+        bool failed_write = false;
+        bool complete = false;
+        try {
+            complete = content(
+                [&](const httplib::MultipartFormData& part) {
+                    field = part.name;
+                    if (part.name == "file") {
+                        filename = part.filename;
+                        if (!file) file = std::make_unique<TempUpload>(args_.temp_dir);
+                    }
+                    return true;
+                },
+                [&](const char* data, size_t size) {
+                    if (field != "file" || !file) return true;  // other fields are ignored
+                    if (!file->write(data, size)) failed_write = true;
+                    return !failed_write;
+                });
+        } catch (const std::exception& e) {
+            return reply_error(res, 500, e.what());
+        }
+        if (failed_write) return reply_error(res, 507, "cannot store the upload (is the temporary directory full?)");
+        if (!complete) {
+            if (res.status == 413)
+                return reply_error(res, 413, "the upload is larger than the server's --max-upload-size");
+            return reply_error(res, 400, "the upload was cut short or is not valid multipart/form-data");
+        }
+        if (!file) return reply_error(res, 400, "no \"file\" field in the form");
+        if (!ends_with_xlsx(filename))
+            return reply_error(res, 415, "only .xlsx workbooks are loaded (got \"" + label_of(filename) + "\")");
+        o.file = file->path();
+        o.file_label = label_of(filename);
+        LoadReport report = run_load(o, false);
+        json body = summary_json(report);
+        reply(res, report.error.empty() ? 200 : status_of_failure(report), body);
+    }
+
+    void run(const httplib::Request& req, httplib::Response& res) {
+        try {
+            pg::Connection conn(args_.connect);
+            pg::Result r = conn.exec(
+                "SELECT row_to_json(s)::text FROM xlsx.stats($1::bigint) AS s", {req.matches[1].str()});
+            if (PQntuples(r.get()) == 0)
+                return reply_error(res, 404, "run " + req.matches[1].str() + " does not exist or is not yours");
+            reply(res, 200, json::parse(PQgetvalue(r.get(), 0, 0)));
+        } catch (const pg::PgError& e) {
+            reply_error(res, e.sqlstate() == "22003" ? 404 : 503, e.primary());
+        }
+    }
+
+    void health(httplib::Response& res) {
+        try {
+            pg::Connection conn(args_.connect);
+            auto version = conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
+            if (!version) return reply(res, 503, {{"status", "unavailable"}, {"database", "ok"}, {"extension", nullptr}});
+            reply(res, 200, {{"status", "ok"}, {"database", "ok"}, {"extension", *version},
+                             {"imports_running", active_.load()}});
+        } catch (const pg::PgError& e) {
+            reply(res, 503, {{"status", "unavailable"}, {"database", e.primary()}});
+        }
+    }
+
+    load::LoadOptions base_options() const {
+        load::LoadOptions o;
+        o.connect = args_.connect;
+        o.connections = args_.connections;
+        o.reader.threads = args_.threads;
+        return o;
+    }
+
+    ServeArgs args_;
+    std::string token_;
+    std::atomic<unsigned> active_{0};
+};
+
+}  // namespace
+
+Runner add_serve_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("serve", "Load workbooks uploaded over HTTP (POST /upload)");
+    auto args = std::make_shared<ServeArgs>();
+    add_connection_options(*cmd, args->connect);
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    args->connections = std::min(cores, 8u);
+    args->threads = cores;
+    cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (loopback unless told)")->capture_default_str();
+    cmd->add_option("--token-file", args->token_file, "require Authorization: Bearer <the file's first line>");
+    cmd->add_option("--max-upload-size", args->max_upload_bytes, "largest request body in bytes")->capture_default_str();
+    cmd->add_option("--max-concurrent", args->max_concurrent, "imports at once; more get 429")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 64u));
+    cmd->add_option("--temp-dir", args->temp_dir, "where uploads wait while they load")->capture_default_str();
+    cmd->add_option("-c,--connections", args->connections, "COPY connections per import")->capture_default_str();
+    cmd->add_option("-j,--threads", args->threads, "XML parser threads per import")->capture_default_str();
+
+    return [cmd, args]() -> int {
+        if (!cmd->parsed()) return -1;
+        size_t colon = args->listen.rfind(':');
+        int port = colon == std::string::npos ? -1 : std::atoi(args->listen.c_str() + colon + 1);
+        if (port <= 0 || port > 65535) {
+            std::fprintf(stderr, "xlsx2pg: --listen takes HOST:PORT, such as 127.0.0.1:8080\n");
+            return kUsage;
+        }
+        std::string host = args->listen.substr(0, colon);
+        Service service(*args);
+        httplib::Server server;
+        service.routes(server);
+        if (!server.bind_to_port(host, port)) {
+            std::fprintf(stderr, "xlsx2pg: error: cannot listen on %s\n", args->listen.c_str());
+            return kFailure;
+        }
+        // SIGINT and SIGTERM stop the server between requests.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+        std::thread stopper([&] {
+            int signal = 0;
+            sigwait(&stop_signals, &signal);
+            server.stop();
+        });
+        std::fprintf(stderr, "xlsx2pg: serving on http://%s\n", args->listen.c_str());
+        server.listen_after_bind();
+        pthread_kill(stopper.native_handle(), SIGTERM);
+        stopper.join();
+        return kSuccess;
+    };
+}
+
+}  // namespace cli

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""xlsx2pg serve against the harness's server, through a real HTTP client on loopback.
+
+Usage: serve_test.py XLSX2PG GENERATE_WORKBOOK PG_ENV_FILE WORK_DIR
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+import uuid
+
+XLSX2PG, GENERATOR, ENV_FILE, WORK = sys.argv[1:5]
+TOKEN = "t0ken-" + uuid.uuid4().hex
+DATABASE = "serve_test"
+ROWS = 2000
+
+
+def pg_env():
+    env = dict(os.environ)
+    with open(ENV_FILE) as f:
+        for line in f:
+            key, _, value = line.strip().partition("=")
+            if key:
+                env[key] = value
+    return env
+
+
+def psql(sql, database=DATABASE):
+    env = pg_env()
+    env["PGDATABASE"] = database
+    out = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def multipart(filename, content, field="file"):
+    boundary = "xlsx2pg" + uuid.uuid4().hex
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+            f"filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
+    body = head + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class Serve(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        shutil.rmtree(WORK, ignore_errors=True)
+        os.makedirs(os.path.join(WORK, "uploads"))
+        cls.uploads = os.path.join(WORK, "uploads")
+        psql(f"DROP DATABASE IF EXISTS {DATABASE}", "postgres")
+        psql(f"CREATE DATABASE {DATABASE}", "postgres")
+        psql("CREATE EXTENSION pg_xlsx")
+        cls.book = os.path.join(WORK, "directory.xlsx")
+        subprocess.run([GENERATOR, cls.book, "--rows", str(ROWS), "--typed"], check=True,
+                       capture_output=True)
+        with open(cls.book, "rb") as f:
+            cls.book_bytes = f.read()
+        token_file = os.path.join(WORK, "token")
+        with open(token_file, "w") as f:
+            f.write(TOKEN + "\n")
+        cls.port = free_port()
+        env = pg_env()
+        cls.server = subprocess.Popen(
+            [XLSX2PG, "serve", "--listen", f"127.0.0.1:{cls.port}", "-d", DATABASE,
+             "--token-file", token_file, "--max-upload-size", str(len(cls.book_bytes) * 3),
+             "--max-concurrent", "2", "--temp-dir", cls.uploads, "-c", "2"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(100):
+            try:
+                if cls.request("GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not come up")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.send_signal(signal.SIGTERM)
+        assert cls.server.wait(timeout=30) == 0
+
+    @classmethod
+    def request(cls, method, path, body=None, content_type=None, token=TOKEN):
+        req = urllib.request.Request(f"http://127.0.0.1:{cls.port}{path}", data=body, method=method)
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        if content_type:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, timeout=120) as res:
+                return res.status, json.loads(res.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"{}")
+
+    def upload(self, query, filename="directory.xlsx", content=None, token=TOKEN):
+        body, content_type = multipart(filename, self.book_bytes if content is None else content)
+        return self.request("POST", "/upload?" + query, body, content_type, token)
+
+    def tearDown(self):
+        self.assertEqual(os.listdir(self.uploads), [], "a temporary upload was left behind")
+
+    def test_health_checks_the_database(self):
+        status, body = self.request("GET", "/health")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["database"], "ok")
+        self.assertEqual(body["extension"], "1.1")
+
+    def test_token_is_required(self):
+        self.assertEqual(self.request("GET", "/health", token=None)[0], 401)
+        self.assertEqual(self.request("GET", "/health", token=TOKEN + "x")[0], 401)
+        self.assertEqual(self.upload("table=nope&create=true", token="wrong")[0], 401)
+        self.assertEqual(psql("SELECT to_regclass('nope') IS NULL"), "t")
+
+    def test_upload_per_method(self):
+        for method in ("copy", "batch", "insert"):
+            with self.subTest(method=method):
+                status, body = self.upload(f"table=by_{method}&create=true&method={method}&mode=direct")
+                self.assertEqual(status, 200, body)
+                load = body["loads"][0]
+                self.assertEqual((load["method"], load["rows_loaded"]), (method, ROWS))
+                self.assertEqual(psql(f"SELECT count(*) FROM by_{method}"), str(ROWS))
+                status, stats = self.request("GET", f"/runs/{load['run_id']}")
+                self.assertEqual(status, 200)
+                self.assertEqual((stats["total_records"], stats["loaded"], stats["file_name"]),
+                                 (ROWS, ROWS, "directory.xlsx"))
+
+    def test_staging_upsert(self):
+        status, body = self.upload("table=keyed_new&create=true")
+        self.assertEqual(status, 200, body)
+        psql("ALTER TABLE keyed_new ADD PRIMARY KEY (id)")
+        status, body = self.upload("table=keyed_new&upsert=id")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["loads"][0]["rows_updated"], ROWS)
+        self.assertEqual(psql("SELECT count(*) FROM keyed_new"), str(ROWS))
+
+    def test_concurrent_uploads(self):
+        self.assertEqual(self.upload("table=together&create=true")[0], 200)
+        psql("TRUNCATE together")
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(self.upload("table=together")))
+                   for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(r[0] for r in results), [200, 200], results)
+        self.assertEqual(psql("SELECT count(*) FROM together"), str(2 * ROWS))
+
+    def test_too_many_at_once(self):
+        # Two uploads that have sent their headers but not their bodies hold both slots.
+        held = []
+        for _ in range(2):
+            s = socket.create_connection(("127.0.0.1", self.port))
+            boundary = "held"
+            s.sendall((f"POST /upload?table=held HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+                       f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                       f"Content-Length: 100000\r\n\r\n--{boundary}\r\n").encode())
+            held.append(s)
+        time.sleep(0.5)
+        status, body = self.upload("table=third&create=true")
+        for s in held:
+            s.close()
+        self.assertEqual(status, 429, body)
+        time.sleep(0.5)
+
+    def test_oversized_upload(self):
+        status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)
+        self.assertEqual(status, 413, body)
+        self.assertEqual(psql("SELECT to_regclass('big') IS NULL"), "t")
+
+    def test_hostile_filename_is_only_a_label(self):
+        status, body = self.upload("table=hostile&create=true", filename='../../etc/x";DROP TABLE y;--.xlsx')
+        self.assertEqual(status, 200, body)
+        run = body["loads"][0]["run_id"]
+        self.assertEqual(psql(f"SELECT file_name FROM xlsx.import_runs WHERE run_id = {run}"),
+                         'x";DROP TABLE y;--.xlsx')
+        self.assertFalse(os.path.exists("/etc/x\";DROP TABLE y;--.xlsx"))
+
+    def test_client_errors(self):
+        self.assertEqual(self.upload("table=t", filename="data.csv")[0], 415)
+        self.assertEqual(self.upload("table=t&mode=fast")[0], 400)
+        self.assertEqual(self.upload("table=t&colour=red")[0], 400)
+        self.assertEqual(self.upload("table=t&upsert=id&mode=direct")[0], 400)
+        body, content_type = multipart("a.xlsx", self.book_bytes, field="other")
+        self.assertEqual(self.request("POST", "/upload?table=t", body, content_type)[0], 400)
+        self.assertEqual(self.request("POST", "/upload?table=t", b"raw", "application/octet-stream")[0], 400)
+        ole2 = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"
+        status, body = self.upload("table=t&create=true", filename="old.xlsx", content=ole2 + bytes(600))
+        self.assertEqual((status, body.get("error_kind")), (422, "legacy_xls"), body)
+        encrypted = ole2 + bytes(100) + "EncryptionInfo".encode("utf-16-le")
+        status, body = self.upload("table=t&create=true", filename="secret.xlsx", content=encrypted)
+        self.assertEqual((status, body.get("error_kind")), (422, "encrypted"), body)
+        status, body = self.upload("table=no_such_table")
+        self.assertEqual(status, 422, body)
+        self.assertEqual(self.request("GET", "/runs/99999999")[0], 404)
+        self.assertEqual(self.request("GET", "/nowhere")[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
