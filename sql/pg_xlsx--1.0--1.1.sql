@@ -56,6 +56,57 @@ END
 $$;
 COMMENT ON FUNCTION xlsx.create_staging(bigint, text[]) IS 'Creates (or finds, on resume) the UNLOGGED staging table of a run: xlsx_sheet_row and one text column per sheet column';
 
+CREATE FUNCTION xlsx.verify_chunks(run bigint)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    staging regclass;
+    ledger_rows bigint;
+    held_rows bigint;
+    lost record;
+    forgotten integer := 0;
+BEGIN
+    SELECT to_regclass(r.staging_table) INTO staging FROM xlsx.import_runs r WHERE r.run_id = run;
+    SELECT coalesce(sum(c.rows), 0) INTO ledger_rows FROM xlsx.import_chunks c WHERE c.run_id = run;
+    IF staging IS NULL THEN
+        held_rows := 0;
+    ELSE
+        EXECUTE format('SELECT count(*) FROM %s', staging) INTO held_rows;
+    END IF;
+    held_rows := held_rows + (SELECT count(*) FROM xlsx.rejects j WHERE j.run_id = run);
+    IF held_rows = ledger_rows THEN
+        RETURN 0;  -- the usual case: a loader was stopped, the server kept everything
+    END IF;
+    -- Crash recovery empties UNLOGGED tables; the ledger is logged and survives. Forget the
+    -- chunks whose rows are gone, so that they are loaded again.
+    FOR lost IN
+        SELECT c.chunk_no, c.first_row, c.last_row, c.rows FROM xlsx.import_chunks c
+         WHERE c.run_id = run ORDER BY c.chunk_no
+    LOOP
+        IF staging IS NULL THEN
+            held_rows := 0;
+        ELSE
+            EXECUTE format('SELECT count(*) FROM %s WHERE xlsx_sheet_row BETWEEN $1 AND $2', staging)
+               INTO held_rows USING lost.first_row, lost.last_row;
+        END IF;
+        held_rows := held_rows + (SELECT count(*) FROM xlsx.rejects j WHERE j.run_id = run
+                                     AND j.sheet_row BETWEEN lost.first_row AND lost.last_row);
+        CONTINUE WHEN held_rows = lost.rows;
+        IF staging IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %s WHERE xlsx_sheet_row BETWEEN $1 AND $2', staging)
+              USING lost.first_row, lost.last_row;
+        END IF;
+        DELETE FROM xlsx.rejects j WHERE j.run_id = run AND j.sheet_row BETWEEN lost.first_row AND lost.last_row;
+        DELETE FROM xlsx.import_chunks c WHERE c.run_id = run AND c.chunk_no = lost.chunk_no;
+        forgotten := forgotten + 1;
+    END LOOP;
+    RETURN forgotten;
+END
+$$;
+COMMENT ON FUNCTION xlsx.verify_chunks(bigint) IS 'Before a resume: forgets the ledger chunks whose staged rows are gone (crash recovery empties UNLOGGED tables) and returns how many';
+
 CREATE FUNCTION xlsx.resumable_run(file_checksum text, sheet_name text, target_table text)
 RETURNS bigint
 LANGUAGE sql STABLE SECURITY INVOKER

@@ -10,21 +10,20 @@ namespace cli {
 
 namespace {
 
-// The widest row of the first batch (thousands of rows): the sheet's width, without trusting
-// a declared <dimension>, which may claim anything.
+// The width of the first row (the header, usually): every line gets at least that many
+// fields, as COPY wants. Not the declared <dimension>, which may claim anything, and not the
+// first batch, whose size depends on the threads.
 uint32_t sheet_width(const xlsx::RowBatch& first) {
-    uint32_t width = 0;
-    for (const xlsx::Row& row : first.rows) {
-        auto cells = first.cells_of(row);
-        if (!cells.empty()) width = std::max(width, cells.back().column);
-    }
-    return width;
+    if (first.rows.empty()) return 0;
+    auto cells = first.cells_of(first.rows.front());
+    return cells.empty() ? 0 : cells.back().column;
 }
 
 }  // namespace
 
 Runner add_cat_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("cat", "Write a sheet as RFC 4180 CSV to stdout");
+    auto* cmd = app.add_subcommand(
+        "cat", "Write a sheet as RFC 4180 CSV to stdout, each line at least as wide as the first");
     struct Args {
         std::string file, sheet;
         bool skip_empty_rows = false;

@@ -240,10 +240,10 @@ public:
         target_ = resolve_target(conn_, table_);
         result_.target = target_.name;
         if (!target_.exists && !o_.create)
-            throw std::invalid_argument(fmt::format(
-                "table {} does not exist; add --create to create it from the sheet "
-                "(xlsx2pg schema shows the CREATE TABLE)",
-                target_.name));
+            throw std::invalid_argument(
+                fmt::format("table {} does not exist; add --create to create it from the sheet "
+                            "(xlsx2pg schema shows the CREATE TABLE)",
+                            target_.name));
         SheetRows rows(workbook_, sheet_, o_.rows);
         plan_ = plan_columns(o_, target_, rows.header(), [&] { return infer_types(); });
         if (o_.mode == Mode::Staging)
@@ -351,9 +351,16 @@ private:
     }
     static constexpr int32_t kRunLockClass = 0x786c7378;  // "xlsx"
 
-
     // Committed chunks of a resumed run; they must be the chunks this --chunk-rows makes.
     std::set<uint64_t> committed_chunks(int64_t run) {
+        if (result_.resumed) {
+            auto forgotten = conn_.scalar("SELECT xlsx.verify_chunks($1)", {std::to_string(run)});
+            if (forgotten && *forgotten != "0")
+                warn(
+                    fmt::format("run {}: {} committed chunks were lost by a server crash "
+                                "(UNLOGGED staging); loading them again",
+                                run, *forgotten));
+        }
         pg::Result r = conn_.exec(
             "SELECT chunk_no, first_row, last_row FROM xlsx.import_chunks WHERE run_id = $1",
             {std::to_string(run)});

@@ -79,6 +79,19 @@ SELECT xlsx.resumable_run('sha256:ab', 'Sheet1', 'public.people') AS resumable_a
 SELECT * FROM xlsx.merge_run(:run);  -- ERROR
 SELECT * FROM xlsx.merge_run(-1);  -- ERROR
 
+-- A resumed run first checks that its committed chunks are still staged: crash recovery
+-- empties UNLOGGED tables, and a chunk whose rows are gone is forgotten, to be loaded again.
+SELECT xlsx.open_run('crashed.xlsx', 'S', 'public.people') AS crashed \gset
+SELECT xlsx.create_staging(:crashed, ARRAY['id']) IS NOT NULL AS created;
+INSERT INTO xlsx_staging.run_:crashed VALUES (2, '1'), (3, '2'), (12, '11');
+SELECT xlsx.record_chunk(:crashed, 0, 1, 10, 2), xlsx.record_chunk(:crashed, 1, 11, 20, 2);
+SELECT xlsx.verify_chunks(:crashed) AS forgotten;
+SELECT chunk_no FROM xlsx.import_chunks WHERE run_id = :crashed;
+SELECT count(*) AS staged_after FROM xlsx_staging.run_:crashed;
+TRUNCATE xlsx_staging.run_:crashed;
+SELECT xlsx.verify_chunks(:crashed) AS forgotten_after_reset;
+SELECT xlsx.fail_run(:crashed, 'test');
+
 -- Cleanup: finished runs lose their staging table and chunk ledger; unfinished ones stay
 -- unless asked.
 SELECT xlsx.open_run('old.xlsx', 'S', 'public.people') AS old_run \gset
