@@ -3,7 +3,8 @@
 # (15 text columns, shaped like the typed bench workbook) into a typed, logged target, against a
 # plain `INSERT INTO target SELECT casts FROM staging` of the same rows, back to back in
 # alternating order; the same merge with 100 bad rows among them (the rejects path); and
-# xlsx.profile of the staging table against `SELECT count(*)` over it. Medians of RUNS runs.
+# xlsx.profile of the staging table against `SELECT count(*)` over it (and, to show what reading
+# every value costs, against max(length()) of every column). Medians of RUNS runs.
 #   bench/merge_bench.sh BUILD_DIR [ROWS] [RUNS]
 set -euo pipefail
 build=$(realpath "${1:-build}")
@@ -58,7 +59,8 @@ timed() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-plain=() merge=() rejects=() count=() profile=()
+every_column="SELECT $(for c in id name category phone email address city country website description rating employees founded active revenue; do printf 'max(length(%s)), ' "$c"; done) 1 FROM staging"
+plain=() merge=() rejects=() count=() lengths=() profile=()
 for i in $(seq "$runs"); do
     if ((i % 2)); then
         plain+=("$(timed "$plain_insert")")
@@ -69,6 +71,7 @@ for i in $(seq "$runs"); do
     fi
     rejects+=("$(timed "SELECT * FROM xlsx.merge('dirty', 'target')")")
     count+=("$(timed "SELECT count(*) FROM staging")")
+    lengths+=("$(timed "$every_column")")
     profile+=("$(timed "SELECT count(*) FROM xlsx.profile('staging')")")
 done
 p=$(printf '%s\n' "${plain[@]}" | median)
@@ -76,11 +79,13 @@ m=$(printf '%s\n' "${merge[@]}" | median)
 r=$(printf '%s\n' "${rejects[@]}" | median)
 c=$(printf '%s\n' "${count[@]}" | median)
 f=$(printf '%s\n' "${profile[@]}" | median)
+l=$(printf '%s\n' "${lengths[@]}" | median)
 printf '%-52s %9s %8s\n' "what ($rows rows, 15 columns, median of $runs)" "seconds" "ratio"
-awk -v p="$p" -v m="$m" -v r="$r" -v c="$c" -v f="$f" 'BEGIN {
+awk -v p="$p" -v m="$m" -v r="$r" -v c="$c" -v f="$f" -v l="$l" 'BEGIN {
     printf "%-52s %9.2f %8s\n", "INSERT INTO target SELECT casts FROM staging", p, "1.00"
     printf "%-52s %9.2f %8.2f\n", "xlsx.merge, no bad rows", m, m / p
     printf "%-52s %9.2f %8.2f\n", "xlsx.merge, 100 bad rows (rejects path)", r, r / p
     printf "%-52s %9.2f %8s\n", "SELECT count(*) FROM staging", c, "1.00"
+    printf "%-52s %9.2f %8.2f\n", "SELECT max(length(c)) of every column", l, l / c
     printf "%-52s %9.2f %8.2f\n", "xlsx.profile(staging)", f, f / c
 }'

@@ -46,6 +46,15 @@ static uint32 profile_kinds(const char* value, int len) {
     return kinds;
 }
 
+/* Characters in a value: in UTF-8, the bytes that do not continue a sequence. */
+static int32 character_length(const char *data, int len) {
+    int32 continuation = 0;
+
+    if (GetDatabaseEncoding() != PG_UTF8) return pg_mbstrlen_with_len(data, len);
+    for (int i = 0; i < len; i++) continuation += ((unsigned char)data[i] & 0xC0) == 0x80;
+    return len - continuation;
+}
+
 Datum pg_xlsx_profile_transition(PG_FUNCTION_ARGS) {
     MemoryContext aggregate_context;
     ColumnProfile* profile;
@@ -70,7 +79,7 @@ Datum pg_xlsx_profile_transition(PG_FUNCTION_ARGS) {
         text* value = PG_GETARG_TEXT_PP(1);
         const char* data = VARDATA_ANY(value);
         int len = VARSIZE_ANY_EXHDR(value);
-        int32 chars = pg_mbstrlen_with_len(data, len);
+        int32 chars = character_length(data, len);
 
         profile->values++;
         profile->min_length = Min(profile->min_length, chars);
