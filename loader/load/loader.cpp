@@ -299,7 +299,10 @@ private:
             merge(run, checksum);
         } catch (const std::exception& e) {
             fail_run(run, e.what());
-            throw;
+            throw std::runtime_error(fmt::format(
+                "{}\nThe target is unchanged; run {} keeps its committed chunks: run the same "
+                "command again to resume it.",
+                e.what(), run));
         }
     }
 
@@ -489,7 +492,9 @@ private:
             rollback_prepared(run);
             fail_run(run, e.what());
             if (created) conn_.exec("DROP TABLE IF EXISTS " + target_.name);
-            throw;
+            throw std::runtime_error(fmt::format(
+                "{}\nNothing was loaded (direct mode is all or nothing; run {} is marked failed).",
+                e.what(), run));
         }
         result_.first_rejects = budget_.first();
     }
