@@ -1,0 +1,42 @@
+#include "pipeline.hpp"
+
+#include <thread>
+
+namespace load {
+
+void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progress& progress,
+                  const std::function<void(size_t, const Chunk&)>& write_chunk) {
+    ChunkQueue queue(connections + 1);
+    std::mutex error_mutex;
+    std::exception_ptr error;
+    std::vector<std::thread> writers;
+    for (size_t i = 0; i < connections; ++i) {
+        writers.emplace_back([&, i] {
+            try {
+                while (auto chunk = queue.pop())
+                    write_chunk(i, *chunk);
+            } catch (...) {
+                std::lock_guard lock(error_mutex);
+                if (!error) error = std::current_exception();
+                queue.stop();
+            }
+        });
+    }
+    try {
+        while (auto chunk = chunker.next()) {
+            progress.fraction = rows.progress();
+            if (!queue.push(std::move(*chunk))) break;
+        }
+        queue.close();
+    } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error) error = std::current_exception();
+        queue.stop();
+    }
+    for (auto& t : writers)
+        t.join();
+    if (error) std::rethrow_exception(error);
+    progress.fraction = 1.0;
+}
+
+}  // namespace load
