@@ -110,6 +110,7 @@ public:
     }
 
     LoadResult run() {
+        require_extension();
         settle_prepared_loads(conn_);
         target_ = resolve_target(conn_, table_);
         result_.target = target_.name;
@@ -130,6 +131,18 @@ public:
     }
 
 private:
+    // The ledger and the merge live in pg_xlsx; say so plainly when it is missing or old.
+    void require_extension() {
+        auto version =
+            conn_.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
+        if (!version || *version == "1.0")
+            throw std::runtime_error(fmt::format(
+                "xlsx2pg needs the pg_xlsx extension, version 1.1, in database {} ({}): as a "
+                "superuser run {} there, and GRANT xlsx_loader TO the loading role",
+                PQdb(conn_.raw()), version ? "it has 1.0" : "it is not installed",
+                version ? "ALTER EXTENSION pg_xlsx UPDATE" : "CREATE EXTENSION pg_xlsx"));
+    }
+
     // A second pass over the sheet, for --create: the types every value fits.
     std::vector<std::string> infer_types() {
         SheetRows again(workbook_, sheet_, o_.rows);

@@ -349,3 +349,17 @@ TEST_F(LoaderTest, TerminatedConnectionLeavesTargetUnchangedAndResumable) {
         db_->exec("TRUNCATE terminated");
     }
 }
+
+TEST_F(LoaderTest, MissingExtensionIsExplained) {
+    std::string path = temp_path("noext.xlsx");
+    write_numbered_workbook(path, 3);
+    PgConnection admin(harness_conninfo());
+    admin.exec("DROP DATABASE IF EXISTS xlsx_no_extension");
+    admin.exec("CREATE DATABASE xlsx_no_extension TEMPLATE template0");
+    ProcessResult r =
+        run_process(xlsx2pg({"load", path, "t", "--create", "-d", "xlsx_no_extension"}));
+    admin.exec("DROP DATABASE xlsx_no_extension");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("needs the pg_xlsx extension"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("CREATE EXTENSION pg_xlsx"), std::string::npos) << r.err;
+}
