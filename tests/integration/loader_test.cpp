@@ -334,7 +334,8 @@ TEST_F(LoaderTest, TerminatedConnectionLeavesTargetUnchangedAndResumable) {
         for (int i = 0; i < 400 && !terminated; ++i) {
             terminated = db_->scalar(
                              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                             "WHERE application_name = 'xlsx2pg' AND query LIKE 'COPY%'") != "0";
+                             "WHERE application_name = 'xlsx2pg' AND state = 'active' AND query "
+                             "LIKE 'COPY%'") != "0";
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         ProcessResult r = wait_process(loader);
