@@ -170,12 +170,18 @@ class Serve(unittest.TestCase):
                        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
                        f"Content-Length: 100000\r\n\r\n--{boundary}\r\n").encode())
             held.append(s)
-        time.sleep(0.5)
+        for _ in range(100):  # until the server counts both as running
+            if self.request("GET", "/health")[1].get("imports_running") == 2:
+                break
+            time.sleep(0.1)
         status, body = self.upload("table=third&create=true")
         for s in held:
             s.close()
         self.assertEqual(status, 429, body)
-        time.sleep(0.5)
+        for _ in range(100):  # the held uploads end when their sockets close
+            if self.request("GET", "/health")[1].get("imports_running") == 0:
+                break
+            time.sleep(0.1)
 
     def test_oversized_upload(self):
         status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)
