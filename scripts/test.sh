@@ -18,7 +18,8 @@ cmake --build "$build" -j"$(nproc)"
 if [[ -z ${SKIP_SANITIZE:-} ]]; then
     echo "== 2/3 unit and integration tests under ASan and UBSan"
     cmake -S . -B "$build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXLSX_WERROR=ON -DXLSX_SANITIZE=ON >/dev/null
-    cmake --build "$build-asan" -j"$(nproc)" --target unit_tests integration_tests xlsx2pg
+    cmake --build "$build-asan" -j"$(nproc)" --target unit_tests integration_tests server_restart_test \
+        xlsx2pg generate_workbook
     (cd "$build-asan" && ctest -j2 --output-on-failure --timeout 900 -R '^(unit|integration)\.')
 fi
 

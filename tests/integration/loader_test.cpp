@@ -335,7 +335,7 @@ TEST_F(LoaderTest, TerminatedConnectionLeavesTargetUnchangedAndResumable) {
             terminated = db_->scalar(
                              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                              "WHERE application_name = 'xlsx2pg' AND state = 'active' AND query "
-                             "LIKE 'COPY%'") != "0";
+                             "LIKE 'COPY%' AND datname = current_database()") != "0";
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         ProcessResult r = wait_process(loader);
