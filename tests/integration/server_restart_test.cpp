@@ -48,7 +48,7 @@ TEST(ServerRestart, MidLoadLeavesTargetUnchangedAndResumes) {
             mode == "staging"
                 ? "SELECT count(*) >= 3 FROM xlsx.import_chunks"
                 : "SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'xlsx2pg' "
-                  "AND state = 'active' AND query LIKE 'COPY%'";
+                  "AND state = 'active' AND query LIKE 'COPY%' AND datname = current_database()";
         bool under_way = false;
         for (int i = 0; i < 1000 && !under_way; ++i) {
             PgConnection watcher(harness_conninfo(database));
