@@ -37,6 +37,9 @@ const char* method_name(Method method) {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Session advisory locks (class, run id) mark a run as taken by a live loader.
+constexpr int32_t kRunLockClass = 0x786c7378;  // "xlsx"
 using Params = std::vector<std::optional<std::string>>;
 
 // Identifies the file's contents, to find an unfinished run of the same file: CRC-32 and size.
@@ -239,7 +242,6 @@ private:
         return conn_.scalar("SELECT pg_try_advisory_lock($1, $2)",
                             {std::to_string(kRunLockClass), std::to_string(run)}) == "t";
     }
-    static constexpr int32_t kRunLockClass = 0x786c7378;  // "xlsx"
 
     // Committed chunks of a resumed run; they must be the chunks this --chunk-rows makes.
     std::set<uint64_t> committed_chunks(int64_t run) {
@@ -344,6 +346,7 @@ private:
                          std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION})
                 .value());
         int64_t run = result_.run_id;
+        claim_run(run);  // so that another loader's settle_prepared_loads leaves ours alone
         bool created = false;
         auto conns = open_connections(o_, n);
         try {
@@ -459,7 +462,13 @@ int settle_prepared_loads(pg::Connection& conn) {
     for (int i = 0; i < PQntuples(r.get()); ++i) {
         std::string gid = PQgetvalue(r.get(), i, 0);
         bool commit = PQgetvalue(r.get(), i, 1)[0] == 't';
+        // A live loader holds its run's lock while it prepares and commits: leave it alone.
+        std::string run = gid.substr(12, gid.rfind('_') - 12);
+        if (conn.scalar("SELECT pg_try_advisory_lock($1, $2)",
+                        {std::to_string(kRunLockClass), run}) != "t")
+            continue;
         conn.exec((commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + pg::quote_literal(gid));
+        conn.exec("SELECT pg_advisory_unlock($1, $2)", {std::to_string(kRunLockClass), run});
         std::fprintf(stderr, "xlsx2pg: %s %s, left prepared by an interrupted direct load\n",
                      commit ? "committed" : "rolled back", gid.c_str());
         ++settled;

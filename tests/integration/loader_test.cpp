@@ -175,7 +175,9 @@ TEST_F(LoaderTest, RejectsNameRowColumnAndReasonInBothModes) {
         EXPECT_EQ(ratio.exit_code, 2) << ratio.err;
         EXPECT_EQ(count(table), "0");
     }
-    EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_prepared_xacts"), "0");
+    EXPECT_EQ(
+        db_->scalar("SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"),
+        "0");
 }
 
 TEST_F(LoaderTest, HeaderMismatchNamesTheColumnsAndColumnsMapsThem) {
@@ -343,7 +345,9 @@ TEST_F(LoaderTest, TerminatedConnectionLeavesTargetUnchangedAndResumable) {
         EXPECT_EQ(r.exit_code, 2) << r.err;
         EXPECT_NE(r.err.find("terminat"), std::string::npos) << r.err;
         EXPECT_EQ(count("terminated"), "0");
-        EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_prepared_xacts"), "0");
+        EXPECT_EQ(db_->scalar(
+                      "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"),
+                  "0");
         ProcessResult again = run_process(args);
         EXPECT_EQ(again.exit_code, 0) << again.err;
         EXPECT_EQ(count("terminated"), std::to_string(rows));
@@ -363,4 +367,33 @@ TEST_F(LoaderTest, MissingExtensionIsExplained) {
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("needs the pg_xlsx extension"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("CREATE EXTENSION pg_xlsx"), std::string::npos) << r.err;
+}
+
+// A direct load killed between PREPARE and COMMIT PREPARED leaves prepared transactions; the
+// next load settles them as the ledger decided: committed if the run was marked merged (the
+// decision is written before the commits), rolled back otherwise.
+TEST_F(LoaderTest, PreparedTransactionsOfAKilledDirectLoadFollowTheLedger) {
+    db_->exec("CREATE TABLE settled (n integer)");
+    std::string decided =
+        db_->scalar("SELECT xlsx.open_run('a.xlsx', 'S', 'public.settled', 'direct')");
+    db_->exec("SELECT xlsx.finish_run(" + decided + ", 'merged', 1, 1, 0)");
+    std::string undecided =
+        db_->scalar("SELECT xlsx.open_run('b.xlsx', 'S', 'public.settled', 'direct')");
+    for (const auto& [run, value] : {std::pair{decided, "1"}, std::pair{undecided, "2"}}) {
+        PgConnection session(harness_conninfo(database_));
+        session.exec("BEGIN");
+        session.exec(std::string("INSERT INTO settled VALUES (") + value + ")");
+        session.exec("PREPARE TRANSACTION 'xlsx2pg_run_" + run + "_0'");
+    }
+    std::string path = temp_path("settle.xlsx");
+    write_numbered_workbook(path, 3);
+    ProcessResult r = load(path, "settle_trigger", {"--create"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("committed xlsx2pg_run_" + decided + "_0"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("rolled back xlsx2pg_run_" + undecided + "_0"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(db_->scalar("SELECT string_agg(n::text, ',') FROM settled"), "1");
+    EXPECT_EQ(
+        db_->scalar("SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()"),
+        "0");
 }
