@@ -2,13 +2,14 @@
 // load::LoadOptions; the work is in load/.
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
 #include <thread>
 
 #include "commands.hpp"
 #include "connection_options.hpp"
 #include "load/loader.hpp"
+#include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
 #include "progress.hpp"
 #include "reader_options.hpp"
@@ -38,7 +39,8 @@ std::vector<std::string> split_list(const std::string& list) {
 // digits and commas, array brackets; nothing that could end the statement it goes into. The
 // server checks that the type exists.
 bool is_type_name(const std::string& type) {
-    if (type.empty() || !(std::isalpha(static_cast<unsigned char>(type[0])) || type[0] == '_')) return false;
+    if (type.empty() || !(std::isalpha(static_cast<unsigned char>(type[0])) || type[0] == '_'))
+        return false;
     int parentheses = 0;
     for (char c : type) {
         auto u = static_cast<unsigned char>(c);
@@ -200,11 +202,21 @@ LoadReport run_load(const load::LoadOptions& o, bool show_progress) {
     } catch (const xlsx::Error& e) {
         report.error = e.what();
         report.error_kind = xlsx::error_kind_name(e.kind());
+    } catch (const load::LoadError& e) {
+        report.error = e.what();
+        report.error_kind = e.kind();
+    } catch (const pg::PgError& e) {
+        report.error = e.what();
+        report.error_kind = e.is_data_error() ? "invalid_input" : "database";
+    } catch (const std::invalid_argument& e) {
+        report.error = e.what();
+        report.error_kind = "invalid_input";
     } catch (const std::exception& e) {
         report.error = e.what();
     }
     bool rejected = false;
-    for (const auto& r : report.results) rejected |= r.rows_rejected > 0;
+    for (const auto& r : report.results)
+        rejected |= r.rows_rejected > 0;
     report.exit_code = !report.error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
     return report;
 }

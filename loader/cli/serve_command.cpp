@@ -75,24 +75,19 @@ void reply_error(httplib::Response& res, int status, const std::string& message,
     reply(res, status, body);
 }
 
-// Bad input is the client's fault (4xx); anything else is ours or the database's (5xx).
+// Bad input is the client's fault (4xx); the database's or our own faults are 5xx.
 int status_of_failure(const LoadReport& report) {
-    if (!report.error_kind.empty()) return report.error_kind == "io" ? 500 : 422;
-    const std::string& e = report.error;
-    bool theirs = e.find("does not match table") != std::string::npos ||
-                  e.find("no sheet column") != std::string::npos ||
-                  e.find("rejected rows") != std::string::npos ||
-                  e.find("does not exist") != std::string::npos ||
-                  e.find("--columns") != std::string::npos;
-    return theirs ? 422 : 500;
+    const std::string& kind = report.error_kind;
+    if (kind == "database") return 503;
+    if (kind.empty() || kind == "io") return 500;
+    return 422;  // the reader's kinds, invalid_input, too_many_rejects
 }
 
 // The last path component of the client's file name, without control characters: a label
 // for the ledger, never a path.
 std::string label_of(const std::string& filename) {
-    std::string base = filename.substr(filename.find_last_of("/\\") == std::string::npos
-                                           ? 0
-                                           : filename.find_last_of("/\\") + 1);
+    std::string base = filename.substr(
+        filename.find_last_of("/\\") == std::string::npos ? 0 : filename.find_last_of("/\\") + 1);
     std::string out;
     for (char c : base)
         if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
@@ -102,7 +97,8 @@ std::string label_of(const std::string& filename) {
 bool ends_with_xlsx(const std::string& name) {
     if (name.size() < 5) return false;
     std::string tail = name.substr(name.size() - 5);
-    for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : tail)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return tail == ".xlsx";
 }
 
@@ -117,21 +113,27 @@ std::string options_from_query(const httplib::Request& req, load::LoadOptions& o
             if (value != "staging" && value != "direct") return "mode must be staging or direct";
             o.mode = value == "direct" ? load::Mode::Direct : load::Mode::Staging;
         } else if (key == "method") {
-            if (value == "copy") o.method = load::Method::Copy;
-            else if (value == "batch" || value == "concurrent") o.method = load::Method::Batch;
-            else if (value == "insert" || value == "sequential") o.method = load::Method::Insert;
-            else return "method must be copy, batch or insert";
+            if (value == "copy")
+                o.method = load::Method::Copy;
+            else if (value == "batch" || value == "concurrent")
+                o.method = load::Method::Batch;
+            else if (value == "insert" || value == "sequential")
+                o.method = load::Method::Insert;
+            else
+                return "method must be copy, batch or insert";
         } else if (key == "create") {
             if (value != "true" && value != "false") return "create must be true or false";
             o.create = value == "true";
         } else if (key == "upsert") {
             if (value.empty()) return "upsert needs key columns: upsert=id";
             size_t start = 0;
-            for (size_t comma; (comma = value.find(',', start)) != std::string::npos; start = comma + 1)
+            for (size_t comma; (comma = value.find(',', start)) != std::string::npos;
+                 start = comma + 1)
                 o.upsert_keys.push_back(value.substr(start, comma - start));
             o.upsert_keys.push_back(value.substr(start));
         } else {
-            return "unknown parameter \"" + key + "\"; the parameters are table, sheet, mode, method, create, upsert";
+            return "unknown parameter \"" + key +
+                   "\"; the parameters are table, sheet, mode, method, create, upsert";
         }
     }
     if (!o.upsert_keys.empty() && o.mode == load::Mode::Direct) return "upsert needs mode=staging";
@@ -145,8 +147,10 @@ public:
             std::ifstream in(args.token_file);
             if (!in) throw std::runtime_error("cannot read the token file " + args.token_file);
             std::getline(in, token_);
-            while (!token_.empty() && std::isspace(static_cast<unsigned char>(token_.back()))) token_.pop_back();
-            if (token_.empty()) throw std::runtime_error("the token file " + args.token_file + " is empty");
+            while (!token_.empty() && std::isspace(static_cast<unsigned char>(token_.back())))
+                token_.pop_back();
+            if (token_.empty())
+                throw std::runtime_error("the token file " + args.token_file + " is empty");
         }
     }
 
@@ -158,16 +162,21 @@ public:
             reply_error(res, 401, "a bearer token is required: Authorization: Bearer <token>");
             return httplib::Server::HandlerResponse::Handled;
         });
-        server.Post("/upload", [this](const httplib::Request& req, httplib::Response& res,
-                                      const httplib::ContentReader& content) { upload(req, res, content); });
-        server.Get(R"(/runs/(\d+))", [this](const httplib::Request& req, httplib::Response& res) { run(req, res); });
-        server.Get("/health", [this](const httplib::Request&, httplib::Response& res) { health(res); });
+        server.Post("/upload",
+                    [this](const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& content) { upload(req, res, content); });
+        server.Get(R"(/runs/(\d+))",
+                   [this](const httplib::Request& req, httplib::Response& res) { run(req, res); });
+        server.Get("/health",
+                   [this](const httplib::Request&, httplib::Response& res) { health(res); });
         server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
             if (res.status == 413)
                 reply_error(res, 413, "the upload is larger than the server's --max-upload-size");
             else if (res.body.empty())
-                reply_error(res, res.status, res.status == 404 ? "no such endpoint: POST /upload, GET /runs/ID, GET /health"
-                                                               : "request refused");
+                reply_error(res, res.status,
+                            res.status == 404
+                                ? "no such endpoint: POST /upload, GET /runs/ID, GET /health"
+                                : "request refused");
         });
     }
 
@@ -183,9 +192,11 @@ private:
         return diff == 0;
     }
 
-    void upload(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& content) {
+    void upload(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader& content) {
         if (!req.is_multipart_form_data())
-            return reply_error(res, 400, "send the workbook as multipart/form-data, field \"file\"");
+            return reply_error(res, 400,
+                               "send the workbook as multipart/form-data, field \"file\"");
         load::LoadOptions o = base_options();
         if (std::string problem = options_from_query(req, o); !problem.empty())
             return reply_error(res, 400, problem);
@@ -221,15 +232,20 @@ private:
         } catch (const std::exception& e) {
             return reply_error(res, 500, e.what());
         }
-        if (failed_write) return reply_error(res, 507, "cannot store the upload (is the temporary directory full?)");
+        if (failed_write)
+            return reply_error(res, 507,
+                               "cannot store the upload (is the temporary directory full?)");
         if (!complete) {
             if (res.status == 413)
-                return reply_error(res, 413, "the upload is larger than the server's --max-upload-size");
-            return reply_error(res, 400, "the upload was cut short or is not valid multipart/form-data");
+                return reply_error(res, 413,
+                                   "the upload is larger than the server's --max-upload-size");
+            return reply_error(res, 400,
+                               "the upload was cut short or is not valid multipart/form-data");
         }
         if (!file) return reply_error(res, 400, "no \"file\" field in the form");
         if (!ends_with_xlsx(filename))
-            return reply_error(res, 415, "only .xlsx workbooks are loaded (got \"" + label_of(filename) + "\")");
+            return reply_error(
+                res, 415, "only .xlsx workbooks are loaded (got \"" + label_of(filename) + "\")");
         o.file = file->path();
         o.file_label = label_of(filename);
         LoadReport report = run_load(o, false);
@@ -240,10 +256,11 @@ private:
     void run(const httplib::Request& req, httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            pg::Result r = conn.exec(
-                "SELECT row_to_json(s)::text FROM xlsx.stats($1::bigint) AS s", {req.matches[1].str()});
+            pg::Result r = conn.exec("SELECT row_to_json(s)::text FROM xlsx.stats($1::bigint) AS s",
+                                     {req.matches[1].str()});
             if (PQntuples(r.get()) == 0)
-                return reply_error(res, 404, "run " + req.matches[1].str() + " does not exist or is not yours");
+                return reply_error(
+                    res, 404, "run " + req.matches[1].str() + " does not exist or is not yours");
             reply(res, 200, json::parse(PQgetvalue(r.get(), 0, 0)));
         } catch (const pg::PgError& e) {
             reply_error(res, e.sqlstate() == "22003" ? 404 : 503, e.primary());
@@ -253,10 +270,17 @@ private:
     void health(httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            auto version = conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
-            if (!version) return reply(res, 503, {{"status", "unavailable"}, {"database", "ok"}, {"extension", nullptr}});
-            reply(res, 200, {{"status", "ok"}, {"database", "ok"}, {"extension", *version},
-                             {"imports_running", active_.load()}});
+            auto version =
+                conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
+            if (!version)
+                return reply(
+                    res, 503,
+                    {{"status", "unavailable"}, {"database", "ok"}, {"extension", nullptr}});
+            reply(res, 200,
+                  {{"status", "ok"},
+                   {"database", "ok"},
+                   {"extension", *version},
+                   {"imports_running", active_.load()}});
         } catch (const pg::PgError& e) {
             reply(res, 503, {{"status", "unavailable"}, {"database", e.primary()}});
         }
@@ -284,15 +308,21 @@ Runner add_serve_command(CLI::App& app) {
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     args->connections = std::min(cores, 8u);
     args->threads = cores;
-    cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (loopback unless told)")->capture_default_str();
-    cmd->add_option("--token-file", args->token_file, "require Authorization: Bearer <the file's first line>");
-    cmd->add_option("--max-upload-size", args->max_upload_bytes, "largest request body in bytes")->capture_default_str();
+    cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (loopback unless told)")
+        ->capture_default_str();
+    cmd->add_option("--token-file", args->token_file,
+                    "require Authorization: Bearer <the file's first line>");
+    cmd->add_option("--max-upload-size", args->max_upload_bytes, "largest request body in bytes")
+        ->capture_default_str();
     cmd->add_option("--max-concurrent", args->max_concurrent, "imports at once; more get 429")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
-    cmd->add_option("--temp-dir", args->temp_dir, "where uploads wait while they load")->capture_default_str();
-    cmd->add_option("-c,--connections", args->connections, "COPY connections per import")->capture_default_str();
-    cmd->add_option("-j,--threads", args->threads, "XML parser threads per import")->capture_default_str();
+    cmd->add_option("--temp-dir", args->temp_dir, "where uploads wait while they load")
+        ->capture_default_str();
+    cmd->add_option("-c,--connections", args->connections, "COPY connections per import")
+        ->capture_default_str();
+    cmd->add_option("-j,--threads", args->threads, "XML parser threads per import")
+        ->capture_default_str();
 
     return [cmd, args]() -> int {
         if (!cmd->parsed()) return -1;

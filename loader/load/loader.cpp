@@ -40,6 +40,15 @@ using Clock = std::chrono::steady_clock;
 
 // Session advisory locks (class, run id) mark a run as taken by a live loader.
 constexpr int32_t kRunLockClass = 0x786c7378;  // "xlsx"
+
+std::string kind_of(const std::exception& e) {
+    if (auto* load = dynamic_cast<const LoadError*>(&e)) return load->kind();
+    // A data error (class 22/23, such as the merge's reject limit) is the sheet's fault.
+    if (auto* pg = dynamic_cast<const pg::PgError*>(&e))
+        return pg->is_data_error() ? "invalid_input" : "database";
+    if (dynamic_cast<const std::invalid_argument*>(&e)) return "invalid_input";
+    return "";
+}
 using Params = std::vector<std::optional<std::string>>;
 
 // Identifies the file's contents, to find an unfinished run of the same file: CRC-32 and size.
@@ -189,10 +198,10 @@ private:
             merge(run);
         } catch (const std::exception& e) {
             fail_run(run, e.what());
-            throw std::runtime_error(fmt::format(
-                "{}\nThe target is unchanged; run {} keeps its committed chunks: run the same "
-                "command again to resume it.",
-                e.what(), run));
+            throw LoadError(kind_of(e), fmt::format("{}\nThe target is unchanged; run {} keeps its "
+                                                    "committed chunks: run the same command again "
+                                                    "to resume it.",
+                                                    e.what(), run));
         }
     }
 
@@ -382,9 +391,9 @@ private:
             rollback_prepared(run);
             fail_run(run, e.what());
             if (created) conn_.exec("DROP TABLE IF EXISTS " + target_.name);
-            throw std::runtime_error(fmt::format(
-                "{}\nNothing was loaded (direct mode is all or nothing; run {} is marked failed).",
-                e.what(), run));
+            throw LoadError(kind_of(e), fmt::format("{}\nNothing was loaded (direct mode is all "
+                                                    "or nothing; run {} is marked failed).",
+                                                    e.what(), run));
         }
         result_.first_rejects = budget_.first();
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 
 #include "options.hpp"
@@ -12,6 +13,19 @@
 #include "xlsx/workbook.hpp"
 
 namespace load {
+
+// A load that stopped, with what kind of thing stopped it: "invalid_input" (the sheet or the
+// options do not fit the table), "too_many_rejects", "database" (the server refused or went
+// away), or "" for anything else. Reader errors stay xlsx::Error with their own kinds.
+class LoadError : public std::runtime_error {
+public:
+    LoadError(std::string kind, const std::string& message)
+        : std::runtime_error(message), kind_(std::move(kind)) {}
+    const std::string& kind() const { return kind_; }
+
+private:
+    std::string kind_;
+};
 
 // Live counters for a progress display; written by the load, read by anyone.
 struct Progress {

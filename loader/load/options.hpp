@@ -30,7 +30,7 @@ struct RowOptions {
 struct LoadOptions {
     pg::ConnectOptions connect;
     std::string file;
-    std::string file_label;  // the name the ledger and the summary show; default: file
+    std::string file_label;           // the name the ledger and the summary show; default: file
     std::vector<std::string> sheets;  // names or 1-based indexes; empty: the first visible
     bool all_sheets = false;
     std::string table;  // as the user wrote it; empty: from the sheet name

@@ -50,9 +50,10 @@ public:
             first = fmt::format("; the first is sheet row {}{}: {}", r.sheet_row,
                                 r.column.empty() ? "" : ", column " + r.column, r.reason);
         }
-        throw std::runtime_error(fmt::format(
-            "more than {} rejected rows{}. Nothing was loaded; raise --max-rejects or fix the rows",
-            limit, first));
+        throw LoadError("too_many_rejects",
+                        fmt::format("more than {} rejected rows{}. Nothing was loaded; raise "
+                                    "--max-rejects or fix the rows",
+                                    limit, first));
     }
 
 private:
