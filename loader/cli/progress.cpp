@@ -32,16 +32,17 @@ void ProgressBar::draw(std::chrono::steady_clock::time_point start) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     uint64_t rows = progress_.rows;
     double mb = progress_.bytes / 1048576.0;
-    double fraction = progress_.fraction;
-    std::string eta = "";
+    uint64_t expected = progress_.expected_rows;
+    double rate = seconds > 0 ? rows / seconds : 0;
+    std::string eta;
     if (progress_.merging)
         eta = "merging";
-    else if (fraction > 0.02)
-        eta = fmt::format("{:3.0f}%  ETA {:.0f}s", fraction * 100,
-                          seconds * (1 - fraction) / fraction);
+    else if (expected > 0 && rate > 0 && rows <= expected)
+        eta =
+            fmt::format("{:3.0f}%  ETA {:.0f}s", 100.0 * rows / expected, (expected - rows) / rate);
     std::fprintf(stderr, "\r\033[K%s: %s rows  %.1f MB  %s rows/s  %s", label_.c_str(),
-                 fmt::format("{:L}", rows).c_str(), mb,
-                 fmt::format("{:.0f}", seconds > 0 ? rows / seconds : 0).c_str(), eta.c_str());
+                 fmt::format("{:L}", rows).c_str(), mb, fmt::format("{:.0f}", rate).c_str(),
+                 eta.c_str());
     std::fflush(stderr);
 }
 

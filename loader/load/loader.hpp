@@ -30,8 +30,8 @@ private:
 // Live counters for a progress display; written by the load, read by anyone.
 struct Progress {
     std::atomic<uint64_t> rows{0};
-    std::atomic<uint64_t> bytes{0};     // COPY data sent
-    std::atomic<double> fraction{0.0};  // of the sheet's XML read
+    std::atomic<uint64_t> bytes{0};          // COPY data sent
+    std::atomic<uint64_t> expected_rows{0};  // estimated from the share of the sheet read so far
     std::atomic<bool> merging{false};
 };
 

@@ -24,7 +24,9 @@ void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progres
     }
     try {
         while (auto chunk = chunker.next()) {
-            progress.fraction = rows.progress();
+            // The reader runs ahead of the writers: estimate the total from what it has read.
+            if (double read = rows.progress(); read > 0.01)
+                progress.expected_rows = static_cast<uint64_t>(chunker.rows_read() / read);
             if (!queue.push(std::move(*chunk))) break;
         }
         queue.close();
@@ -36,7 +38,7 @@ void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progres
     for (auto& t : writers)
         t.join();
     if (error) std::rethrow_exception(error);
-    progress.fraction = 1.0;
+    progress.expected_rows = chunker.rows_read();
 }
 
 }  // namespace load
