@@ -4,11 +4,14 @@
 -- Privacy: each role sees and changes only its own runs (row-level security); members of
 -- pg_read_all_stats see all. Grant xlsx_loader to the roles that run xlsx2pg.
 
+-- Roles are cluster-wide: another database may be creating it at this very moment.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'xlsx_loader') THEN
         CREATE ROLE xlsx_loader NOLOGIN;
     END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;  -- created concurrently
 END
 $$;
 
