@@ -47,11 +47,12 @@ static uint32 profile_kinds(const char* value, int len) {
 }
 
 /* Characters in a value: in UTF-8, the bytes that do not continue a sequence. */
-static int32 character_length(const char *data, int len) {
+static int32 character_length(const char* data, int len) {
     int32 continuation = 0;
 
     if (GetDatabaseEncoding() != PG_UTF8) return pg_mbstrlen_with_len(data, len);
-    for (int i = 0; i < len; i++) continuation += ((unsigned char)data[i] & 0xC0) == 0x80;
+    for (int i = 0; i < len; i++)
+        continuation += ((unsigned char)data[i] & 0xC0) == 0x80;
     return len - continuation;
 }
 

@@ -46,9 +46,12 @@ std::string field(const PGresult* r, int code) {
 
 Connection::Connection(const ConnectOptions& o) {
     // The pairs own their strings until PQconnectdbParams has copied them (found by ASan).
-    const std::pair<const char*, std::string> given[] = {
-        {"dbname", o.dbname}, {"host", o.host}, {"port", o.port}, {"user", o.user},
-        {"application_name", o.application_name}, {"client_encoding", "UTF8"}};
+    const std::pair<const char*, std::string> given[] = {{"dbname", o.dbname},
+                                                         {"host", o.host},
+                                                         {"port", o.port},
+                                                         {"user", o.user},
+                                                         {"application_name", o.application_name},
+                                                         {"client_encoding", "UTF8"}};
     std::vector<const char*> keys, values;
     for (const auto& [key, value] : given) {
         if (value.empty()) continue;

@@ -43,7 +43,8 @@ void read_all_sheets(const std::string& path) {
             xlsx::SheetReader reader(book, info);
             while (auto batch = reader.next()) {
                 for (const auto& row : batch->rows)
-                    for (const auto& cell : batch->cells_of(row)) (void)cell.text().size();
+                    for (const auto& cell : batch->cells_of(row))
+                        (void)cell.text().size();
             }
         }
     } catch (const xlsx::Error&) {
@@ -92,20 +93,32 @@ void workbook(const uint8_t* data, size_t size) {
     read_all_sheets(path);
 }
 
-void sheet(const uint8_t* data, size_t size) { minimal(text(data, size), "", ""); }
+void sheet(const uint8_t* data, size_t size) {
+    minimal(text(data, size), "", "");
+}
 
-void shared_strings(const uint8_t* data, size_t size) { minimal(kProbeSheet, text(data, size), ""); }
+void shared_strings(const uint8_t* data, size_t size) {
+    minimal(kProbeSheet, text(data, size), "");
+}
 
-void styles(const uint8_t* data, size_t size) { minimal(kProbeSheet, "", text(data, size)); }
+void styles(const uint8_t* data, size_t size) {
+    minimal(kProbeSheet, "", text(data, size));
+}
 
 bool run(const std::string& target, const std::string& input) {
     auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
-    if (target == "package") package(bytes, input.size());
-    else if (target == "workbook") workbook(bytes, input.size());
-    else if (target == "sheet") sheet(bytes, input.size());
-    else if (target == "shared_strings") shared_strings(bytes, input.size());
-    else if (target == "styles") styles(bytes, input.size());
-    else return false;
+    if (target == "package")
+        package(bytes, input.size());
+    else if (target == "workbook")
+        workbook(bytes, input.size());
+    else if (target == "sheet")
+        sheet(bytes, input.size());
+    else if (target == "shared_strings")
+        shared_strings(bytes, input.size());
+    else if (target == "styles")
+        styles(bytes, input.size());
+    else
+        return false;
     return true;
 }
 

@@ -10,11 +10,11 @@
 
 namespace fuzz {
 
-void package(const uint8_t* data, size_t size);          // the zip container
-void workbook(const uint8_t* data, size_t size);         // a whole .xlsx, every sheet read
-void sheet(const uint8_t* data, size_t size);            // sheet XML in a minimal workbook
-void shared_strings(const uint8_t* data, size_t size);   // sharedStrings.xml
-void styles(const uint8_t* data, size_t size);           // styles.xml
+void package(const uint8_t* data, size_t size);         // the zip container
+void workbook(const uint8_t* data, size_t size);        // a whole .xlsx, every sheet read
+void sheet(const uint8_t* data, size_t size);           // sheet XML in a minimal workbook
+void shared_strings(const uint8_t* data, size_t size);  // sharedStrings.xml
+void styles(const uint8_t* data, size_t size);          // styles.xml
 
 // By target name ("package", "workbook", ...); false for an unknown name.
 bool run(const std::string& target, const std::string& input);

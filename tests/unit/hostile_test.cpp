@@ -64,24 +64,29 @@ TEST(Hostile, BillionLaughsAndExternalEntitiesAreNeverExpanded) {
     for (int i = 1; i < 10; ++i) {
         std::string previous = i == 1 ? "lol" : "lol" + std::to_string(i - 1);
         std::string ten;
-        for (int k = 0; k < 10; ++k) ten += "&" + previous + ";";
+        for (int k = 0; k < 10; ++k)
+            ten += "&" + previous + ";";
         laughs += "<!ENTITY lol" + std::to_string(i) + " \"" + ten + "\">";
     }
-    laughs += "]>" + kOpen + kData + "<row><c t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>" + kClose;
+    laughs +=
+        "]>" + kOpen + kData + "<row><c t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>" + kClose;
     Outcome a = read(book("laughs", laughs));
     ASSERT_TRUE(a.error);
     EXPECT_EQ(a.error->kind(), ErrorKind::ForbiddenXml);
     EXPECT_EQ(a.error->where().part, "xl/worksheets/data.xml") << a.error->what();
 
-    std::string xxe = R"(<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>)"
-                      R"(<sst><si><t>&x;</t></si></sst>)";
-    Outcome b = read(book("xxe", kOpen + kData + R"(<row><c t="s"><v>0</v></c></row>)" + kClose, xxe));
+    std::string xxe =
+        R"(<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>)"
+        R"(<sst><si><t>&x;</t></si></sst>)";
+    Outcome b =
+        read(book("xxe", kOpen + kData + R"(<row><c t="s"><v>0</v></c></row>)" + kClose, xxe));
     ASSERT_TRUE(b.error);
     EXPECT_EQ(b.error->kind(), ErrorKind::ForbiddenXml);
     EXPECT_EQ(b.error->where().part, "xl/strings.xml");
     EXPECT_EQ(b.cells, "");
 
-    std::string styles = R"(<?xml version="1.0"?><!DOCTYPE s SYSTEM "http://example.invalid/s.dtd"><styleSheet/>)";
+    std::string styles =
+        R"(<?xml version="1.0"?><!DOCTYPE s SYSTEM "http://example.invalid/s.dtd"><styleSheet/>)";
     Outcome c = read(book("xxe_styles", kOpen + kData + kClose, "", styles));
     ASSERT_TRUE(c.error);
     EXPECT_EQ(c.error->kind(), ErrorKind::ForbiddenXml);
@@ -98,8 +103,10 @@ TEST(Hostile, DimensionClaimingABillionRowsIsIgnored) {
 
 TEST(Hostile, DeepNestingIsBoundedByTheInput) {
     std::string deep;
-    for (int i = 0; i < 200000; ++i) deep += "<x>";
-    for (int i = 0; i < 200000; ++i) deep += "</x>";
+    for (int i = 0; i < 200000; ++i)
+        deep += "<x>";
+    for (int i = 0; i < 200000; ++i)
+        deep += "</x>";
     auto start = std::chrono::steady_clock::now();
     Outcome o = read(book("nested", kOpen + kData + R"(<row r="1"><c r="A1"><v>7</v></c>)" + deep +
                                         "</row>" + kClose));
@@ -110,8 +117,9 @@ TEST(Hostile, DeepNestingIsBoundedByTheInput) {
 }
 
 TEST(Hostile, CellsOutOfOrderAreRefusedWithTheirPlace) {
-    Outcome o = read(book("order", kOpen + kData +
-                                       R"(<row r="3"><c r="C3"><v>1</v></c><c r="A3"><v>2</v></c></row>)" + kClose));
+    Outcome o = read(book(
+        "order", kOpen + kData +
+                     R"(<row r="3"><c r="C3"><v>1</v></c><c r="A3"><v>2</v></c></row>)" + kClose));
     ASSERT_TRUE(o.error);
     EXPECT_EQ(o.error->kind(), ErrorKind::InvalidValue);
     EXPECT_EQ(o.error->where().row, 3u);
@@ -134,7 +142,11 @@ TEST(Hostile, HundredMegabyteCellStopsAtABound) {
 }
 
 TEST(Hostile, InvalidUtf8AndRawNulAreMalformedXmlWithTheirLine) {
-    Outcome bad = read(book("utf8", kOpen + kData + "\n<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xC3\x28</t></is></c></row>" + kClose));
+    Outcome bad = read(
+        book("utf8",
+             kOpen + kData +
+                 "\n<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xC3\x28</t></is></c></row>" +
+                 kClose));
     ASSERT_TRUE(bad.error);
     EXPECT_EQ(bad.error->kind(), ErrorKind::MalformedXml);
     EXPECT_EQ(bad.error->where().line, 2u);
@@ -150,8 +162,10 @@ TEST(Hostile, InvalidUtf8AndRawNulAreMalformedXmlWithTheirLine) {
 // The _x0000_ escape is how Excel stores a NUL: the reader gives it back as it is, and the
 // loader refuses the row (PostgreSQL text cannot hold it; see the loader tests).
 TEST(Hostile, EscapedNulIsReadAsAValue) {
-    Outcome o = read(book("escaped_nul", kOpen + kData +
-                                             R"(<row r="1"><c r="A1" t="inlineStr"><is><t>a_x0000_b</t></is></c></row>)" + kClose));
+    Outcome o = read(book(
+        "escaped_nul",
+        kOpen + kData +
+            R"(<row r="1"><c r="A1" t="inlineStr"><is><t>a_x0000_b</t></is></c></row>)" + kClose));
     EXPECT_FALSE(o.error);
     EXPECT_EQ(o.cells, std::string("A1=a\0b;", 7));
 }
@@ -159,9 +173,12 @@ TEST(Hostile, EscapedNulIsReadAsAValue) {
 // A style index that is negative, huge or past cellXfs is "no style": the number stays a
 // number (Excel itself repairs such files the same way).
 TEST(Hostile, NegativeAndHugeStyleIndexesMeanNoStyle) {
-    Outcome o = read(book("styles", kOpen + kData +
-                                        R"(<row r="1"><c r="A1" s="-1"><v>45000</v></c><c r="B1" s="4294967296"><v>1.5</v></c>)"
-                                        R"(<c r="C1" s="99999"><v>2</v></c></row>)" + kClose));
+    Outcome o = read(book(
+        "styles",
+        kOpen + kData +
+            R"(<row r="1"><c r="A1" s="-1"><v>45000</v></c><c r="B1" s="4294967296"><v>1.5</v></c>)"
+            R"(<c r="C1" s="99999"><v>2</v></c></row>)" +
+            kClose));
     ASSERT_FALSE(o.error) << o.error->what();
     EXPECT_EQ(o.cells, "A1=45000;B1=1.5;C1=2;");
 }
