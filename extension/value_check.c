@@ -233,43 +233,47 @@ static bool fits_length(const char* value, int len, int32 typmod) {
     return pg_mbstrlen_with_len(value, len) <= typmod - (int32)VARHDRSZ;
 }
 
-bool value_fits(const char* value, int len, Oid type, int32 typmod) {
-    type = getBaseTypeAndTypmod(type, &typmod);
+/* The profiler's kind that decides a type, or -1 for a type checked otherwise or not at all. */
+static int kind_of_type(Oid type) {
     switch (type) {
-        case TEXTOID:
-            return true;
-        case VARCHAROID:
-        case BPCHAROID:
-            return fits_length(value, len, typmod);
         case BOOLOID:
-            return (value_kinds(value, len) & VK_BIT(VK_BOOLEAN)) != 0;
+            return VK_BOOLEAN;
         case INT2OID:
-            return (value_kinds(value, len) & VK_BIT(VK_SMALLINT)) != 0;
+            return VK_SMALLINT;
         case INT4OID:
-            return (value_kinds(value, len) & VK_BIT(VK_INTEGER)) != 0;
+            return VK_INTEGER;
         case INT8OID:
-            return (value_kinds(value, len) & VK_BIT(VK_BIGINT)) != 0;
+            return VK_BIGINT;
         case NUMERICOID:
-            return (value_kinds(value, len) & VK_BIT(VK_NUMERIC)) != 0 &&
-                   fits_numeric_typmod(value, len, typmod);
+            return VK_NUMERIC;
         case FLOAT8OID:
-            return (value_kinds(value, len) & VK_BIT(VK_DOUBLE)) != 0;
-        case FLOAT4OID:
-            return scan_number(value, len).valid && fits_double(value, len, FLT_MAX);
+            return VK_DOUBLE;
         case DATEOID:
-            return (value_kinds(value, len) & VK_BIT(VK_DATE)) != 0;
+            return VK_DATE;
         case TIMEOID:
-            return (value_kinds(value, len) & VK_BIT(VK_TIME)) != 0;
+            return VK_TIME;
         case TIMESTAMPOID:
-            return (value_kinds(value, len) & VK_BIT(VK_TIMESTAMP)) != 0;
+            return VK_TIMESTAMP;
         case TIMESTAMPTZOID:
-            return (value_kinds(value, len) & VK_BIT(VK_TIMESTAMPTZ)) != 0;
+            return VK_TIMESTAMPTZ;
         case UUIDOID:
-            return (value_kinds(value, len) & VK_BIT(VK_UUID)) != 0;
+            return VK_UUID;
         default:
-            /* Not checked here: the server decides when the rows are inserted. */
-            return true;
+            return -1;
     }
+}
+
+bool value_fits(const char* value, int len, Oid type, int32 typmod) {
+    int kind;
+
+    type = getBaseTypeAndTypmod(type, &typmod);
+    if (type == VARCHAROID || type == BPCHAROID) return fits_length(value, len, typmod);
+    if (type == FLOAT4OID) return scan_number(value, len).valid && fits_double(value, len, FLT_MAX);
+    kind = kind_of_type(type);
+    /* text fits; other types are not checked here: the server decides at the insert. */
+    if (kind < 0) return true;
+    if ((value_kinds(value, len) & VK_BIT(kind)) == 0) return false;
+    return type != NUMERICOID || fits_numeric_typmod(value, len, typmod);
 }
 
 /* xlsx.value_fits(value text, target regtype, typmod integer): NULL fits any type. */

@@ -26,6 +26,10 @@ Runner add_sheets_command(CLI::App& app);
 Runner add_load_command(CLI::App& app);
 Runner add_serve_command(CLI::App& app);
 
+// "a,b,,c" -> {"a", "b", "", "c"}.
+std::vector<std::string> split_list_on(const std::string& list, char separator);
+std::vector<std::string> split_list(const std::string& list);
+
 // A whole `load`: every sheet it names, or the error that stopped it. Shared by load and serve.
 LoadReport run_load(const load::LoadOptions& options, bool show_progress);
 Runner add_schema_command(CLI::App& app);

@@ -18,8 +18,6 @@
 
 namespace cli {
 
-namespace {
-
 std::vector<std::string> split_list_on(const std::string& list, char separator) {
     std::vector<std::string> items;
     size_t start = 0;
@@ -34,6 +32,8 @@ std::vector<std::string> split_list_on(const std::string& list, char separator) 
 std::vector<std::string> split_list(const std::string& list) {
     return split_list_on(list, ',');
 }
+
+namespace {
 
 // A type for --type: letters, digits, '_', '.', '"', blanks, one modifier in parentheses of
 // digits and commas, array brackets; nothing that could end the statement it goes into. The

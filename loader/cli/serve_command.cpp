@@ -126,11 +126,7 @@ std::string options_from_query(const httplib::Request& req, load::LoadOptions& o
             o.create = value == "true";
         } else if (key == "upsert") {
             if (value.empty()) return "upsert needs key columns: upsert=id";
-            size_t start = 0;
-            for (size_t comma; (comma = value.find(',', start)) != std::string::npos;
-                 start = comma + 1)
-                o.upsert_keys.push_back(value.substr(start, comma - start));
-            o.upsert_keys.push_back(value.substr(start));
+            o.upsert_keys = split_list(value);
         } else {
             return "unknown parameter \"" + key +
                    "\"; the parameters are table, sheet, mode, method, create, upsert";

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "pg/copy_text.hpp"
 
@@ -66,7 +67,12 @@ void ChunkWriter::copy(const Chunk& chunk, size_t begin, size_t end) {
     conn_.start_copy(fmt::format("COPY {} ({}) FROM STDIN", target_.table, column_list_));
     buffer_.clear();
     for (size_t row = begin; row < end; ++row) {
-        if (target_.sheet_row_column) buffer_ += std::to_string(chunk.sheet_row(row)) + '\t';
+        if (target_.sheet_row_column) {
+            char digits[16];
+            char* end = std::to_chars(digits, digits + sizeof digits, chunk.sheet_row(row)).ptr;
+            buffer_.append(digits, end);
+            buffer_ += '\t';
+        }
         for (size_t column = 0; column < chunk.columns(); ++column) {
             if (column > 0) buffer_ += '\t';
             if (auto value = chunk.value(row, column))

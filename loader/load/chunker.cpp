@@ -43,11 +43,14 @@ void Chunker::add_row(Chunk& chunk, const DataRow& row) {
     for (const xlsx::Cell& cell : row.cells) {
         std::optional<std::string_view> value = rows_.value(cell);
         if (!value) continue;
-        std::string cell_name = xlsx::column_name(cell.column) + std::to_string(row.number);
+        // Named only for a reject: not on the path of every cell.
+        auto cell_name = [&] {
+            return xlsx::column_name(cell.column) + std::to_string(row.number);
+        };
         if (cell.column > plan_.width()) {
-            chunk.rejects.push_back({row.number, cell_name, std::string(*value), "",
+            chunk.rejects.push_back({row.number, cell_name(), std::string(*value), "",
                                      fmt::format("cell {} is past the last loaded column {}",
-                                                 cell_name, xlsx::column_name(plan_.width()))});
+                                                 cell_name(), xlsx::column_name(plan_.width()))});
             return;
         }
         int slot = plan_.slot_of_sheet_column[cell.column];
@@ -56,7 +59,7 @@ void Chunker::add_row(Chunk& chunk, const DataRow& row) {
             chunk.rejects.push_back({row.number, plan_.names[slot], "", plan_.types[slot],
                                      fmt::format("cell {} holds a NUL character, which "
                                                  "PostgreSQL text cannot store",
-                                                 cell_name)});
+                                                 cell_name())});
             return;
         }
         slots_[slot] = value;

@@ -49,3 +49,13 @@ SELECT * FROM xlsx.profile('edge');
 
 DROP TABLE sheet, edge, nothing;
 DROP FUNCTION narrowest;
+
+-- The merge's checks (numeric(5,2), varchar(5)): "fits" must be sure; "does not fit" may be cautious.
+SELECT v, t::regtype, xlsx.value_fits(v, t::regtype, m) AS fits
+  FROM (VALUES ('12', 'integer', -1), ('99999999999', 'integer', -1), ('007', 'integer', -1),
+               ('1e5', 'integer', -1), ('999.99', 'numeric', 327686), ('999.999', 'numeric', 327686),
+               ('1000.00', 'numeric', 327686), ('abcde', 'varchar', 9), ('abcdef', 'varchar', 9),
+               ('2024-02-29', 'date', -1), ('2023-02-29', 'date', -1), ('2024-01-02 10:00', 'date', -1),
+               ('2024-01-02T10:00:00Z', 'timestamptz', -1), ('2024-01-02T10:00:00Z', 'timestamp', -1),
+               ('25:00', 'time', -1), ('maybe', 'boolean', -1), ('on', 'boolean', -1),
+               ('3.4e39', 'real', -1), ('anything', 'json', -1), (NULL, 'integer', -1)) AS x(v, t, m);
