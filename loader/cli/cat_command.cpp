@@ -42,6 +42,7 @@ Runner add_cat_command(CLI::App& app) {
         xlsx::Workbook workbook(args->file, args->reader);
         const xlsx::SheetInfo& sheet =
             args->sheet.empty() ? workbook.first_sheet() : workbook.sheet(args->sheet);
+        warn_missing_parts(workbook, {&sheet});
         xlsx::SheetReader reader(workbook, sheet);
         CsvWriter out(stdout);
         uint32_t last_row = 0;

@@ -14,6 +14,7 @@
 #include "progress.hpp"
 #include "reader_options.hpp"
 #include "summary.hpp"
+#include "xlsx/column_names.hpp"
 #include "xlsx/error.hpp"
 
 namespace cli {
@@ -141,6 +142,10 @@ std::string finish_options(LoadArgs& a) {
     if (o.all_sheets && !o.sheets.empty()) return "--all-sheets and --sheet do not go together";
     if (o.all_sheets && !o.table.empty())
         return "--all-sheets names each table after its sheet; leave out TABLE";
+    if (!o.table.empty()) {
+        if (std::string problem = pg::table_name_problem(o.table, true); !problem.empty())
+            return "argument TABLE: " + problem;
+    }
     for (const std::string& t : a.types) {
         size_t eq = t.find('=');
         if (eq == std::string::npos || eq == 0 || !is_type_name(t.substr(eq + 1)))
@@ -172,17 +177,23 @@ std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets_of(
     std::vector<const xlsx::SheetInfo*> sheets;
     if (o.all_sheets) {
         for (const auto& s : workbook.sheets())
-            if (s.kind == "worksheet" && !s.part.empty()) sheets.push_back(&s);
+            if (s.kind == "worksheet") sheets.push_back(&s);
     } else if (o.sheets.empty()) {
         sheets.push_back(&workbook.first_sheet());
     } else {
         for (const auto& name : o.sheets)
             sheets.push_back(&workbook.sheet(name));
     }
+    // Before anything is loaded: a sheet to load whose part is missing fails the command.
+    for (const auto* s : sheets)
+        if (s->part_missing)
+            throw xlsx::Error(xlsx::ErrorKind::MissingPart, xlsx::missing_part_message(*s),
+                              xlsx::ErrorLocation{workbook.path()});
+    warn_missing_parts(workbook, sheets);
     std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets;
     for (const auto* s : sheets)
         targets.emplace_back(s, o.table.empty()
-                                    ? pg::quote_ident(pg::normalize_identifier(s->name, s->index))
+                                    ? pg::quote_ident(xlsx::normalize_identifier(s->name, s->index))
                                     : o.table);
     return targets;
 }
@@ -280,11 +291,12 @@ Runner add_schema_command(CLI::App& app) {
         }
         xlsx::Workbook workbook(args->options.file, args->options.reader);
         for (const auto& [sheet, table] : targets_of(args->options, workbook)) {
-            // A name given on the command line is quoted part by part unless already quoted.
+            // A name given on the command line is SQL syntax; print it quoted part by part.
             std::string name = table;
-            if (!args->options.table.empty() && table.find('"') == std::string::npos) {
+            if (!args->options.table.empty()) {
                 name.clear();
-                for (const std::string& part : split_list_on(table, '.'))
+                std::vector<std::string> parts = pg::parse_qualified_name(table).value();
+                for (const std::string& part : parts)
                     name += (name.empty() ? "" : ".") + pg::quote_ident(part);
             }
             std::printf("%s;\n",

@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <thread>
+#include <vector>
 
 #include "xlsx/workbook.hpp"
 
@@ -32,6 +35,17 @@ inline void add_reader_options(CLI::App& cmd, xlsx::ReaderOptions& o) {
     cmd.add_option("--max-strings-size", o.limits.max_shared_strings_bytes,
                    "largest total of shared-string text in bytes")
         ->capture_default_str();
+}
+
+// A warning on stderr for each worksheet whose part is missing, other than those in `reading`
+// (reading those fails with the same words).
+inline void warn_missing_parts(const xlsx::Workbook& workbook,
+                               const std::vector<const xlsx::SheetInfo*>& reading) {
+    for (const auto& sheet : workbook.sheets())
+        if (sheet.part_missing &&
+            std::find(reading.begin(), reading.end(), &sheet) == reading.end())
+            std::fprintf(stderr, "xlsx2pg: warning: %s: %s\n", workbook.path().c_str(),
+                         xlsx::missing_part_message(sheet).c_str());
 }
 
 }  // namespace cli

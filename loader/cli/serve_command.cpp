@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "pg/identifiers.hpp"
 #include "connection_options.hpp"
 #include "pg/connection.hpp"
 #include "summary.hpp"
@@ -106,6 +107,8 @@ bool ends_with_xlsx(const std::string& name) {
 std::string options_from_query(const httplib::Request& req, load::LoadOptions& o) {
     for (const auto& [key, value] : req.params) {
         if (key == "table") {
+            if (std::string problem = pg::table_name_problem(value, false); !problem.empty())
+                return "parameter table: " + problem;
             o.table = value;
         } else if (key == "sheet") {
             o.sheets.push_back(value);

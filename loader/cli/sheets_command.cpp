@@ -17,7 +17,7 @@ struct UsedRange {
 
 UsedRange used_range(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet) {
     UsedRange range;
-    if (sheet.kind != "worksheet" || sheet.part.empty()) return range;
+    if (sheet.kind != "worksheet" || sheet.part_missing) return range;
     xlsx::SheetReader reader(workbook, sheet, false);
     while (auto batch = reader.next()) {
         for (const auto& row : batch->rows) {
@@ -47,6 +47,7 @@ Runner add_sheets_command(CLI::App& app) {
     return [cmd, args]() -> int {
         if (!cmd->parsed()) return -1;
         xlsx::Workbook workbook(args->file, args->reader);
+        warn_missing_parts(workbook, {});
         nlohmann::json list = nlohmann::json::array();
         if (!args->json)
             fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", "#", "sheet", "state",
@@ -59,6 +60,7 @@ Runner add_sheets_command(CLI::App& app) {
                                 {"state", sheet.state},
                                 {"kind", sheet.kind},
                                 {"part", sheet.part},
+                                {"part_missing", sheet.part_missing},
                                 {"rows", range.rows},
                                 {"columns", range.columns},
                                 {"dimension", range.dimension}});

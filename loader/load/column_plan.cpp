@@ -6,7 +6,8 @@
 #include <stdexcept>
 
 #include "pg/identifiers.hpp"
-#include "type_inference.hpp"
+#include "xlsx/column_names.hpp"
+#include "xlsx/type_inference.hpp"
 
 namespace load {
 
@@ -43,7 +44,7 @@ TargetTable resolve_target(pg::Connection& conn, const std::string& table) {
 
 std::vector<std::string> infer_column_types(SheetRows& rows) {
     size_t width = rows.header().empty() ? 0 : rows.header().size() - 1;
-    TypeInference inference(16384 + 1);
+    xlsx::TypeInference inference(16384 + 1);
     while (auto row = rows.next()) {
         for (const xlsx::Cell& cell : row->cells) {
             auto value = rows.value(cell);
@@ -72,7 +73,7 @@ std::vector<std::string> match_header(const std::vector<std::string>& header,
                                       const TargetTable& target,
                                       std::vector<std::string>& unmatched) {
     std::vector<std::string> texts(header.begin() + 1, header.end());
-    std::vector<std::string> derived = pg::column_names_from_header(texts);
+    std::vector<std::string> derived = xlsx::column_names_from_header(texts);
     std::vector<std::string> names(1);
     for (size_t i = 0; i < texts.size(); ++i) {
         std::string match;
@@ -119,7 +120,7 @@ ColumnPlan plan_columns(const LoadOptions& o, const TargetTable& target,
                     target.name, fmt::join(unmatched, ", "), fmt::join(target.columns, ", ")));
         } else {
             std::vector<std::string> headers(header.begin() + 1, header.end());
-            for (std::string& name : pg::column_names_from_header(headers))
+            for (std::string& name : xlsx::column_names_from_header(headers))
                 names.push_back(name);
         }
     } else if (target.exists) {

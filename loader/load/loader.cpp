@@ -138,7 +138,7 @@ public:
         else
             load_direct(rows);
         result_.bytes_read = rows.xml_bytes_read();
-        result_.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+        result_.seconds = ledger_seconds(result_.run_id);
         return result_;
     }
 
@@ -241,7 +241,28 @@ private:
                                     XLSX2PG_VERSION})
                            .value());
         claim_run(result_.run_id);
+        start_run_clock(result_.run_id);
         return result_.run_id;
+    }
+
+    // One clock for the summary, --json and xlsx.stats: the run starts when this command
+    // started on the sheet (a --create type pass included), not when its ledger row was written.
+    void start_run_clock(int64_t run) {
+        double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
+        conn_.exec(
+            "UPDATE xlsx.import_runs SET started_at = clock_timestamp() - make_interval(secs => $2) "
+            "WHERE run_id = $1",
+            {std::to_string(run), fmt::format("{:.6f}", elapsed)});
+    }
+
+    // The run's time as the ledger has it, once it is finished; a resumed run counts from its
+    // first attempt, as xlsx.stats does.
+    double ledger_seconds(int64_t run) {
+        return std::stod(conn_
+                             .scalar("SELECT extract(epoch FROM finished_at - started_at) FROM "
+                                     "xlsx.import_runs WHERE run_id = $1",
+                                     {std::to_string(run)})
+                             .value_or("0"));
     }
 
     // A session advisory lock marks the run as taken for as long as this loader lives, so that
@@ -356,6 +377,7 @@ private:
                 .value());
         int64_t run = result_.run_id;
         claim_run(run);  // so that another loader's settle_prepared_loads leaves ours alone
+        start_run_clock(run);
         bool created = false;
         auto conns = open_connections(o_, n);
         try {

@@ -1,58 +1,77 @@
 #include "identifiers.hpp"
 
+#include <cctype>
+#include <optional>
 #include <unordered_set>
 
 namespace pg {
 
 namespace {
 
-// Cuts to at most `bytes` without splitting a UTF-8 sequence.
-std::string cut_utf8(std::string s, size_t bytes) {
-    if (s.size() <= bytes) return s;
-    size_t end = bytes;
-    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
-        --end;
-    s.resize(end);
-    return s;
+bool starts_identifier(unsigned char c) {
+    return c >= 0x80 || std::isalpha(c) || c == '_';
+}
+
+bool continues_identifier(unsigned char c) {
+    return starts_identifier(c) || std::isdigit(c) || c == '$';
 }
 
 }  // namespace
 
-std::string normalize_identifier(std::string_view header, size_t position) {
-    std::string out;
-    bool pending_separator = false;
-    for (char c : header) {
-        auto u = static_cast<unsigned char>(c);
-        bool keep = (u >= 0x80) || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    (c >= 'A' && c <= 'Z') || c == '_';
-        if (!keep) {
-            pending_separator = true;
-            continue;
+std::optional<std::vector<std::string>> parse_qualified_name(std::string_view s) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    auto blanks = [&] {
+        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
+            ++i;
+    };
+    for (;;) {
+        blanks();
+        std::string part;
+        if (i < s.size() && s[i] == '"') {
+            for (++i;; ++i) {
+                if (i >= s.size()) return std::nullopt;  // unterminated
+                if (s[i] == '"' && (i + 1 == s.size() || s[i + 1] != '"')) break;
+                if (s[i] == '"') ++i;  // "" is one quote
+                part += s[i];
+            }
+            ++i;
+            if (part.empty()) return std::nullopt;
+        } else if (i < s.size() && starts_identifier(static_cast<unsigned char>(s[i]))) {
+            for (; i < s.size() && continues_identifier(static_cast<unsigned char>(s[i])); ++i)
+                part += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
+        } else {
+            return std::nullopt;
         }
-        if (pending_separator && !out.empty()) out += '_';
-        pending_separator = false;
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        parts.push_back(std::move(part));
+        blanks();
+        if (i == s.size()) return parts;
+        if (s[i] != '.') return std::nullopt;
+        ++i;
     }
-    while (!out.empty() && out.back() == '_')
-        out.pop_back();
-    if (out.empty()) return "column_" + std::to_string(position);
-    return cut_utf8(out, kMaxIdentifierBytes);
 }
 
-std::vector<std::string> column_names_from_header(const std::vector<std::string>& headers) {
-    std::vector<std::string> names;
-    std::unordered_set<std::string> taken;
-    for (size_t i = 0; i < headers.size(); ++i) {
-        std::string base = normalize_identifier(headers[i], i + 1);
-        std::string name = base;
-        for (int n = 2; taken.count(name); ++n) {
-            std::string suffix = "_" + std::to_string(n);
-            name = cut_utf8(base, kMaxIdentifierBytes - suffix.size()) + suffix;
-        }
-        taken.insert(name);
-        names.push_back(name);
+std::string table_name_problem(std::string_view name, bool for_shell) {
+    auto parts = parse_qualified_name(name);
+    if (parts && parts->size() <= 2) return "";
+    if (parts)
+        return "table \"" + std::string(name) +
+               "\" has more than two parts; give it as table or schema.table";
+    std::string quoted = "\"";
+    for (char c : name)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += '"';
+    if (for_shell) {  // single quotes keep the double quotes from the shell
+        std::string shell = "'";
+        for (char c : quoted)
+            shell += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        quoted = shell + "'";
     }
-    return names;
+    return "table \"" + std::string(name) +
+           "\" is not a valid SQL name. Names are read as SQL reads them (orders, "
+           "public.orders); to name a table with blanks, capitals or other characters, quote "
+           "it: " +
+           quoted;
 }
 
 }  // namespace pg

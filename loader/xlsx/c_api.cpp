@@ -4,14 +4,25 @@
 #include <cstring>
 #include <new>
 
+#include "column_names.hpp"
 #include "sheet_reader.hpp"
+#include "type_inference.hpp"
 
 struct xlsx_workbook {
     xlsx::Workbook workbook;
 };
 
+namespace {
+const uint32_t kMaxColumns = xlsx::Limits{}.max_column;
+}
+
+struct xlsx_type_inference {
+    xlsx::TypeInference types{kMaxColumns + 1};
+};
+
 struct xlsx_sheet_reader {
     xlsx::SheetReader reader;
+    uint64_t part_size = 0;
     std::optional<xlsx::RowBatch> batch;
     size_t next_row = 0;
     std::vector<xlsx_cell> cells;
@@ -48,6 +59,13 @@ xlsx_status status_of(xlsx::ErrorKind kind) {
             return XLSX_ERR_INVALID_VALUE;
     }
     return XLSX_ERR_INTERNAL;
+}
+
+char* copy_string(const std::string& s) {
+    char* copy = static_cast<char*>(std::malloc(s.size() + 1));
+    if (!copy) throw std::bad_alloc();
+    std::memcpy(copy, s.c_str(), s.size() + 1);
+    return copy;
 }
 
 void set_error(char** error, const char* message) {
@@ -93,6 +111,19 @@ xlsx_status xlsx_workbook_open(const char* path, unsigned threads, xlsx_workbook
     });
 }
 
+xlsx_status xlsx_workbook_open_memory(const void* data, size_t size, const char* label,
+                                      unsigned threads, xlsx_workbook** out, char** error) {
+    if (!out || (!data && size > 0)) return XLSX_ERR_ARGUMENT;
+    *out = nullptr;
+    return guarded(error, [&] {
+        xlsx::ReaderOptions options;
+        options.threads = threads == 0 ? 1 : threads;
+        xlsx::MemoryFile memory{static_cast<const unsigned char*>(data), size};
+        *out = new xlsx_workbook{xlsx::Workbook(label ? label : "workbook", memory, options)};
+        return XLSX_OK;
+    });
+}
+
 void xlsx_workbook_close(xlsx_workbook* workbook) {
     delete workbook;
 }
@@ -110,6 +141,14 @@ int xlsx_workbook_date1904(const xlsx_workbook* workbook) {
     return workbook && workbook->workbook.date1904() ? 1 : 0;
 }
 
+int xlsx_workbook_sheet_info(const xlsx_workbook* workbook, size_t i, xlsx_sheet_info* out) {
+    if (!workbook || !out || i >= workbook->workbook.sheets().size()) return 0;
+    const xlsx::SheetInfo& s = workbook->workbook.sheets()[i];
+    *out = xlsx_sheet_info{s.name.c_str(), s.state.c_str(), s.kind.c_str(), s.part.c_str(),
+                           s.part_missing ? 1 : 0};
+    return 1;
+}
+
 xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_sheet_reader** out,
                             char** error) {
     if (!out) return XLSX_ERR_ARGUMENT;
@@ -118,8 +157,9 @@ xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_she
         if (!workbook) throw std::invalid_argument("workbook is NULL");
         const auto& info =
             sheet ? workbook->workbook.sheet(sheet) : workbook->workbook.first_sheet();
-        *out =
-            new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info), std::nullopt, 0, {}};
+        auto part = workbook->workbook.package().find(info.part);
+        *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info),
+                                     part ? part->uncompressed_size : 0, std::nullopt, 0, {}};
         return XLSX_OK;
     });
 }
@@ -147,6 +187,51 @@ xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number, cons
 
 void xlsx_sheet_close(xlsx_sheet_reader* reader) {
     delete reader;
+}
+
+const char* xlsx_sheet_name(const xlsx_sheet_reader* reader) {
+    return reader ? reader->reader.sheet().name.c_str() : nullptr;
+}
+
+uint64_t xlsx_sheet_bytes_read(const xlsx_sheet_reader* reader) {
+    return reader ? reader->reader.xml_bytes_read() : 0;
+}
+
+uint64_t xlsx_sheet_part_size(const xlsx_sheet_reader* reader) {
+    return reader ? reader->part_size : 0;
+}
+
+xlsx_type_inference* xlsx_types_new(void) {
+    return new (std::nothrow) xlsx_type_inference;
+}
+
+void xlsx_types_add(xlsx_type_inference* t, uint32_t column, xlsx_cell_type type,
+                    const char* data, size_t size) {
+    if (!t || column > kMaxColumns) return;
+    t->types.add(column, static_cast<xlsx::CellType>(type), std::string_view(data, size));
+}
+
+const char* xlsx_types_column(const xlsx_type_inference* t, uint32_t column) {
+    if (!t || column > kMaxColumns) return "text";
+    return t->types.type_of(column);
+}
+
+void xlsx_types_free(xlsx_type_inference* t) {
+    delete t;
+}
+
+xlsx_status xlsx_column_names(const char* const* headers, const size_t* sizes, size_t count,
+                              char** names, char** error) {
+    if ((!headers || !sizes || !names) && count > 0) return XLSX_ERR_ARGUMENT;
+    return guarded(error, [&] {
+        std::vector<std::string> texts;
+        for (size_t i = 0; i < count; ++i)
+            texts.emplace_back(headers[i] ? headers[i] : "", headers[i] ? sizes[i] : 0);
+        std::vector<std::string> made = xlsx::column_names_from_header(texts);
+        for (size_t i = 0; i < count; ++i)
+            names[i] = copy_string(made[i]);
+        return XLSX_OK;
+    });
 }
 
 void xlsx_free_string(char* s) {

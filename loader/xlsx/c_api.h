@@ -11,6 +11,9 @@
 extern "C" {
 #endif
 
+/* Excel's last column, XFD: cells never have a larger column. */
+#define XLSX_MAX_COLUMNS 16384
+
 typedef struct xlsx_workbook xlsx_workbook;
 typedef struct xlsx_sheet_reader xlsx_sheet_reader;
 
@@ -55,11 +58,26 @@ typedef struct {
  * xlsx_free_string. */
 xlsx_status xlsx_workbook_open(const char* path, unsigned threads, xlsx_workbook** out,
                                char** error);
+/* The same over a whole .xlsx in memory (a bytea, a large object read by the caller): `data`
+ * must stay valid and unchanged until xlsx_workbook_close. `label` names it in messages. */
+xlsx_status xlsx_workbook_open_memory(const void* data, size_t size, const char* label,
+                                      unsigned threads, xlsx_workbook** out, char** error);
 void xlsx_workbook_close(xlsx_workbook* workbook);
 size_t xlsx_workbook_sheet_count(const xlsx_workbook* workbook);
 /* Name of the sheet at 0-based position i, or NULL. Owned by the workbook. */
 const char* xlsx_workbook_sheet_name(const xlsx_workbook* workbook, size_t i);
 int xlsx_workbook_date1904(const xlsx_workbook* workbook);
+
+typedef struct {
+    const char* name;
+    const char* state; /* visible, hidden, veryHidden */
+    const char* kind;  /* worksheet, chartsheet, dialogsheet, macrosheet */
+    const char* part;  /* "" without a relationship */
+    int part_missing;  /* a worksheet whose part is not in the file: reading it fails */
+} xlsx_sheet_info;
+
+/* The sheet at 0-based position i; strings owned by the workbook. 0 when i is out of range. */
+int xlsx_workbook_sheet_info(const xlsx_workbook* workbook, size_t i, xlsx_sheet_info* out);
 
 /* sheet: a name, or NULL for the first visible worksheet. */
 xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_sheet_reader** out,
@@ -69,6 +87,28 @@ xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_she
 xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* reader, uint32_t* row_number,
                                 const xlsx_cell** cells, size_t* count, char** error);
 void xlsx_sheet_close(xlsx_sheet_reader* reader);
+
+/* The name of the sheet being read; owned by the reader. */
+const char* xlsx_sheet_name(const xlsx_sheet_reader* reader);
+/* Bytes of the sheet's XML inflated so far, and the part's size the zip claims (progress). */
+uint64_t xlsx_sheet_bytes_read(const xlsx_sheet_reader* reader);
+uint64_t xlsx_sheet_part_size(const xlsx_sheet_reader* reader);
+
+/* The column types of xlsx2pg --create: feed every loaded value, then ask per column. */
+typedef struct xlsx_type_inference xlsx_type_inference;
+xlsx_type_inference* xlsx_types_new(void); /* NULL when out of memory */
+void xlsx_types_add(xlsx_type_inference* types, uint32_t column, xlsx_cell_type type,
+                    const char* data, size_t size);
+/* "integer", "bigint", "numeric", "boolean", "date", "timestamp", "time", "interval" or
+ * "text" (also for a column without values); a static string. */
+const char* xlsx_types_column(const xlsx_type_inference* types, uint32_t column);
+void xlsx_types_free(xlsx_type_inference* types);
+
+/* The column names xlsx2pg --create makes of a header: lower-case identifiers, unique, at most
+ * 63 bytes. headers[i] (sizes[i] bytes) is the text of the i-th column; names[i] receives a
+ * string to free with xlsx_free_string. */
+xlsx_status xlsx_column_names(const char* const* headers, const size_t* sizes, size_t count,
+                              char** names, char** error);
 
 void xlsx_free_string(char* s);
 

@@ -69,8 +69,13 @@ std::optional<CivilDateTime> serial_to_datetime(double serial, bool date1904) {
         ++days;
         millis -= kMillisPerDay;
     }
-    if (!date1904 && serial >= 1 && serial < 60) ++days;  // before Excel's fictitious 1900-02-29
     CivilDateTime v;
+    if (!date1904 && days == 60) {
+        v.year = 1900, v.month = 2, v.day = 29;  // Excel's fictitious day, shown as it shows it
+        v.millis_of_day = millis;
+        return v;
+    }
+    if (!date1904 && days >= 1 && days < 60) ++days;  // before the fictitious 1900-02-29
     civil_from_days((date1904 ? kEpoch1904 : kEpoch1900) + days, v.year, v.month, v.day);
     if (v.year > 9999) return std::nullopt;
     v.millis_of_day = millis;
@@ -130,9 +135,7 @@ bool append_iso_datetime(std::string& out, std::string_view iso) {
     if (has_date) out.append(body.substr(0, 10));
     if (has_time) {
         std::string_view t = body.substr(tpos);
-        // Drop a zero time on a date, and trailing zeros of the fraction.
-        if (has_date && (t == "00:00:00" || t.find_first_not_of("0:.") == std::string_view::npos))
-            return true;
+        // A written time makes a datetime, even at midnight; trailing zeros of the fraction go.
         if (has_date) out.push_back(' ');
         size_t dot = t.find('.');
         if (dot != std::string_view::npos) {

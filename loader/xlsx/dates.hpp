@@ -1,6 +1,8 @@
 // Excel serial numbers to calendar values. The 1900 system counts Excel's fictitious
-// 1900-02-29 (serial 60): serials below 61 are shifted by a day, and 60 itself lands on
-// 1900-02-28, as openpyxl and Excel's own DATEVALUE round-trips do. The 1904 system has no quirk.
+// 1900-02-29 (serial 60): serials 1..59 are shifted by a day, and 60 itself is given as Excel
+// shows it, 1900-02-29, a day no calendar has: a date column refuses it (a reject naming the
+// row), a text column keeps it, and nothing lands silently on 1900-02-28, which serial 59 is.
+// The 1904 system has no quirk.
 // Fractions of a second are rounded to the millisecond, as Excel rounds them.
 #pragma once
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <fstream>
 
 #include "error.hpp"
@@ -21,8 +22,9 @@ std::string lower(std::string s) {
 
 // An OLE2 compound file is either a legacy .xls or an encrypted OOXML package; the latter has a
 // stream named "EncryptionInfo" in its directory (stored as UTF-16LE). Scanning for the name
-// is enough to tell them apart without a CFB parser.
-bool ole2_has_encryption_info(const std::string& path) {
+// is enough to tell them apart without a CFB parser. `read` fills a block, returning its size.
+template <typename Read>
+bool ole2_has_encryption_info(Read read) {
     static const std::string needle = [] {
         std::string n;
         for (char c : std::string("EncryptionInfo")) {
@@ -31,18 +33,86 @@ bool ole2_has_encryption_info(const std::string& path) {
         }
         return n;
     }();
-    std::ifstream in(path, std::ios::binary);
     std::string window;
     std::vector<char> block(1 << 16);
-    while (in) {
-        in.read(block.data(), static_cast<std::streamsize>(block.size()));
-        std::streamsize got = in.gcount();
-        if (got <= 0) break;
-        window.append(block.data(), static_cast<size_t>(got));
+    for (size_t got; (got = read(block.data(), block.size())) > 0;) {
+        window.append(block.data(), got);
         if (window.find(needle) != std::string::npos) return true;
         window.erase(0, window.size() > needle.size() ? window.size() - needle.size() : 0);
     }
     return false;
+}
+
+// Refuses what is not a zip before minizip sees it: empty files, legacy .xls, encrypted
+// workbooks (both OLE2), anything without the zip signature.
+template <typename Read>
+void check_signature(uint64_t size, Read read, const ErrorLocation& where) {
+    if (size == 0)
+        throw Error(
+            ErrorKind::NotWorkbook,
+            "the file is empty (an Excel lock file \"~$...\" looks like this); not a workbook",
+            where);
+    unsigned char head[8] = {};
+    size_t got = read(reinterpret_cast<char*>(head), sizeof head);
+    if (got == 8 && std::memcmp(head, kOle2Signature, 8) == 0) {
+        if (ole2_has_encryption_info(read))
+            throw Error(ErrorKind::Encrypted,
+                        "the workbook is password protected (encrypted OOXML); save it without a "
+                        "password and try again",
+                        where);
+        throw Error(ErrorKind::LegacyXls,
+                    "this is a legacy Excel 97-2003 .xls workbook, not .xlsx; save it as .xlsx "
+                    "and try again",
+                    where);
+    }
+    if (got < 4 || head[0] != 'P' || head[1] != 'K')
+        throw Error(ErrorKind::NotWorkbook, "not an .xlsx workbook (no zip signature)", where);
+}
+
+// minizip I/O over a MemoryFile: the "file name" minizip passes to open is the MemoryFile,
+// and each open gets a cursor of its own.
+struct MemoryCursor {
+    const MemoryFile* file;
+    uint64_t position = 0;
+};
+
+voidpf memory_open(voidpf, const void* file, int) {
+    return new (std::nothrow) MemoryCursor{static_cast<const MemoryFile*>(file)};
+}
+
+uLong memory_read(voidpf, voidpf stream, void* buffer, uLong size) {
+    auto* c = static_cast<MemoryCursor*>(stream);
+    uint64_t n = std::min<uint64_t>(size, c->file->size - std::min(c->position, c->file->size));
+    std::memcpy(buffer, c->file->data + c->position, n);
+    c->position += n;
+    return static_cast<uLong>(n);
+}
+
+uLong memory_write(voidpf, voidpf, const void*, uLong) {
+    return 0;
+}
+
+ZPOS64_T memory_tell(voidpf, voidpf stream) {
+    return static_cast<MemoryCursor*>(stream)->position;
+}
+
+long memory_seek(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
+    auto* c = static_cast<MemoryCursor*>(stream);
+    uint64_t base = origin == ZLIB_FILEFUNC_SEEK_SET   ? 0
+                    : origin == ZLIB_FILEFUNC_SEEK_CUR ? c->position
+                                                       : c->file->size;
+    if (offset > c->file->size - std::min(base, c->file->size)) return -1;
+    c->position = base + offset;
+    return 0;
+}
+
+int memory_close(voidpf, voidpf stream) {
+    delete static_cast<MemoryCursor*>(stream);
+    return 0;
+}
+
+int memory_error(voidpf, voidpf) {
+    return 0;
 }
 
 }  // namespace
@@ -97,30 +167,43 @@ Package::Package(std::string path, Limits limits) : path_(std::move(path)), limi
     if (!in)
         throw Error(ErrorKind::Io, "cannot open file: " + std::string(std::strerror(errno)), where);
     file_size_ = static_cast<uint64_t>(in.tellg());
-    if (file_size_ == 0)
-        throw Error(
-            ErrorKind::NotWorkbook,
-            "the file is empty (an Excel lock file \"~$...\" looks like this); not a workbook",
-            where);
-    unsigned char head[8] = {};
     in.seekg(0);
-    in.read(reinterpret_cast<char*>(head), sizeof head);
-    size_t got = static_cast<size_t>(in.gcount());
-    if (got == 8 && std::memcmp(head, kOle2Signature, 8) == 0) {
-        if (ole2_has_encryption_info(path_))
-            throw Error(ErrorKind::Encrypted,
-                        "the workbook is password protected (encrypted OOXML); save it without a "
-                        "password and try again",
-                        where);
-        throw Error(ErrorKind::LegacyXls,
-                    "this is a legacy Excel 97-2003 .xls workbook, not .xlsx; save it as .xlsx "
-                    "and try again",
-                    where);
-    }
-    if (got < 4 || head[0] != 'P' || head[1] != 'K')
-        throw Error(ErrorKind::NotWorkbook, "not an .xlsx workbook (no zip signature)", where);
+    check_signature(
+        file_size_,
+        [&](char* buffer, size_t size) {
+            in.read(buffer, static_cast<std::streamsize>(size));
+            return static_cast<size_t>(in.gcount());
+        },
+        where);
+    read_directory();
+}
 
-    unzFile zip = unzOpen64(path_.c_str());
+Package::Package(std::string label, MemoryFile memory, Limits limits)
+    : path_(std::move(label)), memory_(memory), limits_(limits) {
+    file_size_ = memory.size;
+    uint64_t position = 0;
+    check_signature(
+        file_size_,
+        [&](char* buffer, size_t size) {
+            size_t n = static_cast<size_t>(std::min<uint64_t>(size, memory.size - position));
+            std::memcpy(buffer, memory.data + position, n);
+            position += n;
+            return n;
+        },
+        ErrorLocation{path_});
+    read_directory();
+}
+
+void* Package::open_zip() const {
+    if (!memory_) return unzOpen64(path_.c_str());
+    zlib_filefunc64_def io{memory_open,  memory_read,  memory_write, memory_tell,
+                           memory_seek,  memory_close, memory_error, nullptr};
+    return unzOpen2_64(&*memory_, &io);
+}
+
+void Package::read_directory() {
+    ErrorLocation where{path_};
+    unzFile zip = open_zip();
     if (!zip)
         throw Error(ErrorKind::CorruptZip,
                     "the zip container is damaged (no readable central directory)", where);
@@ -176,7 +259,7 @@ std::unique_ptr<PartStream> Package::open(const PartInfo& part) const {
 
 PartStream::PartStream(const Package& package, const PartInfo& part)
     : file_(package.path()), part_(part), limits_(package.limits()) {
-    zip_ = unzOpen64(file_.c_str());
+    zip_ = package.open_zip();
     if (!zip_) fail_zip("cannot reopen the zip container");
     // A throwing constructor runs no destructor: close the container here (found by fuzzing).
     try {

@@ -24,12 +24,24 @@ struct PartInfo {
 
 class PartStream;
 
+// Bytes of a whole .xlsx held by the caller (a bytea, a large object read into memory); they
+// must outlive the Package and every stream of it.
+struct MemoryFile {
+    const unsigned char* data = nullptr;
+    uint64_t size = 0;
+};
+
 class Package {
 public:
     // Throws Error (NotWorkbook, LegacyXls, Encrypted, CorruptZip, Io).
     Package(std::string path, Limits limits = {});
+    // The same over bytes in memory; `label` stands for the file in error messages.
+    Package(std::string label, MemoryFile memory, Limits limits = {});
 
+    // The file's path, or the label of a package in memory.
     const std::string& path() const { return path_; }
+    // Opens the zip container again (each stream has its own handle); nullptr when unreadable.
+    void* open_zip() const;
     const Limits& limits() const { return limits_; }
     uint64_t file_size() const { return file_size_; }
 
@@ -46,7 +58,10 @@ public:
     static std::string normalize(const std::string& name);
 
 private:
+    void read_directory();
+
     std::string path_;
+    std::optional<MemoryFile> memory_;
     Limits limits_;
     uint64_t file_size_ = 0;
     std::vector<PartInfo> parts_;

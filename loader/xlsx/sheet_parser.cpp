@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dates.hpp"
+#include "number_text.hpp"
 #include "shared_strings.hpp"
 #include "styles.hpp"
 #include "text.hpp"
@@ -301,6 +302,7 @@ void SheetChunkParser::finish_cell() {
                     }
                 }
             }
+            if (type == CellType::Number) canonicalize_number(arena, start);
         }
     }
     if (fixed) {

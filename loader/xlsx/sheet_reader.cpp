@@ -9,9 +9,8 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
         throw Error(ErrorKind::Unsupported,
                     "sheet \"" + sheet.name + "\" is a " + sheet.kind + ", which holds no cells",
                     ErrorLocation{workbook.path()});
-    if (sheet.part.empty())
-        throw Error(ErrorKind::MissingPart,
-                    "sheet \"" + sheet.name + "\" has no relationship to a worksheet part",
+    if (sheet.part_missing)
+        throw Error(ErrorKind::MissingPart, missing_part_message(sheet),
                     ErrorLocation{workbook.path()});
     PartInfo part =
         workbook.package().require(sheet.part, ("sheet \"" + sheet.name + "\"").c_str());

@@ -76,7 +76,13 @@ std::string lower(std::string s) {
 }  // namespace
 
 Workbook::Workbook(const std::string& path, ReaderOptions options)
-    : package_(path, options.limits), options_(options) {
+    : Workbook(Package(path, options.limits), options) {}
+
+Workbook::Workbook(const std::string& label, MemoryFile memory, ReaderOptions options)
+    : Workbook(Package(label, memory, options.limits), options) {}
+
+Workbook::Workbook(Package package, ReaderOptions options)
+    : package_(std::move(package)), options_(options) {
     if (options_.threads == 0) options_.threads = 1;
     if (options_.chunks_in_flight == 0) options_.chunks_in_flight = 2 * options_.threads + 2;
 
@@ -120,8 +126,17 @@ Workbook::Workbook(const std::string& path, ReaderOptions options)
             info.kind = it->second.type;
             info.part = Package::resolve(workbook_part_, it->second.target);
         }
+        info.part_missing =
+            info.kind == "worksheet" && (info.part.empty() || !package_.has(info.part));
         sheets_.push_back(std::move(info));
     }
+}
+
+std::string missing_part_message(const SheetInfo& sheet) {
+    if (sheet.part.empty())
+        return "sheet \"" + sheet.name + "\" has no relationship to a worksheet part";
+    return "sheet \"" + sheet.name + "\" is in the sheet list, but its part " + sheet.part +
+           " is not in the file";
 }
 
 const SharedStrings& Workbook::shared_strings() const {

@@ -21,7 +21,12 @@ struct SheetInfo {
     std::string state;  // visible, hidden, veryHidden
     std::string kind;   // worksheet, chartsheet, dialogsheet, macrosheet
     std::string part;   // resolved part name, empty if the relationship is missing
+    // A worksheet whose part is not in the file (or has no relationship): reading it fails.
+    bool part_missing = false;
 };
+
+// What is wrong with a sheet whose part is missing, naming the sheet and the part.
+std::string missing_part_message(const SheetInfo& sheet);
 
 struct ReaderOptions {
     unsigned threads = 2;          // parser threads; 1 runs everything on the caller's thread
@@ -33,6 +38,8 @@ struct ReaderOptions {
 class Workbook {
 public:
     Workbook(const std::string& path, ReaderOptions options = {});
+    // A workbook in memory (see MemoryFile); `label` names it in errors.
+    Workbook(const std::string& label, MemoryFile memory, ReaderOptions options = {});
 
     const std::string& path() const { return package_.path(); }
     const Package& package() const { return package_; }
@@ -50,6 +57,8 @@ public:
     const SheetInfo& first_sheet() const;
 
 private:
+    Workbook(Package package, ReaderOptions options);
+
     Package package_;
     ReaderOptions options_;
     std::string workbook_part_;

@@ -21,7 +21,7 @@ std::string ExtensionTest::database_;
 
 TEST_F(ExtensionTest, InstallsIntoItsSchema) {
     PgConnection db(harness_conninfo(database_));
-    EXPECT_EQ(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'"), "1.1");
+    EXPECT_EQ(db.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'"), "1.2");
     EXPECT_EQ(
         db.scalar(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "

@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "loader_fixture.hpp"
 #include "support/pg_test_env.hpp"
 #include "support/process.hpp"
 #include "support/workbook_writer.hpp"
@@ -16,46 +17,6 @@
 using namespace testsupport;
 using nlohmann::json;
 
-class LoaderTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (database_.empty()) {
-            export_harness_env();
-            database_ = create_test_database("xlsx_load");
-        }
-        db_ = std::make_unique<PgConnection>(harness_conninfo(database_));
-    }
-    static void TearDownTestSuite() {
-        if (!database_.empty()) drop_test_database(database_);
-        database_.clear();
-    }
-
-    // xlsx2pg load FILE TABLE -d DB ARGS...
-    static std::vector<std::string> load_args(const std::string& file, const std::string& table,
-                                              std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"load", file, table, "-d", database_};
-        args.insert(args.end(), extra.begin(), extra.end());
-        return xlsx2pg(args);
-    }
-    static ProcessResult load(const std::string& file, const std::string& table,
-                              std::vector<std::string> extra = {}) {
-        return run_process(load_args(file, table, std::move(extra)));
-    }
-    static json load_json(const std::string& file, const std::string& table,
-                          std::vector<std::string> extra = {}, int expected_exit = 0) {
-        extra.push_back("--json");
-        ProcessResult r = load(file, table, extra);
-        EXPECT_EQ(r.exit_code, expected_exit) << r.err << r.out;
-        return json::parse(r.out);
-    }
-    std::string count(const std::string& table) {
-        return db_->scalar("SELECT count(*) FROM " + table);
-    }
-
-    static std::string database_;
-    std::unique_ptr<PgConnection> db_;
-};
-std::string LoaderTest::database_;
 
 TEST_F(LoaderTest, CreateChoosesTheNarrowestTypesAndKeepsValuesExact) {
     std::string path = temp_path("typed.xlsx");
@@ -84,7 +45,7 @@ TEST_F(LoaderTest, CreateChoosesTheNarrowestTypesAndKeepsValuesExact) {
         "1|00123|1.5|2024-02-29|2024-01-02 13:45:30|t|1|3000000000 / "
         "2|01|0.1|1900-03-01|1999-12-31 23:59:59|f|x|1 / 3|-2|2");
 
-    ProcessResult schema = run_process(xlsx2pg({"schema", path, "public.typed copy"}));
+    ProcessResult schema = run_process(xlsx2pg({"schema", path, "public.\"typed copy\""}));
     EXPECT_EQ(schema.exit_code, 0) << schema.err;
     EXPECT_NE(schema.out.find("CREATE TABLE \"public\".\"typed copy\" (\n    \"id\" integer,"),
               std::string::npos)

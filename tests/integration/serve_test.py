@@ -117,7 +117,7 @@ class Serve(unittest.TestCase):
         status, body = self.request("GET", "/health")
         self.assertEqual(status, 200)
         self.assertEqual(body["database"], "ok")
-        self.assertEqual(body["extension"], "1.1")
+        self.assertEqual(body["extension"], "1.2")
 
     def test_token_is_required(self):
         self.assertEqual(self.request("GET", "/health", token=None)[0], 401)
@@ -201,6 +201,12 @@ class Serve(unittest.TestCase):
         self.assertEqual(self.upload("table=t&mode=fast")[0], 400)
         self.assertEqual(self.upload("table=t&colour=red")[0], 400)
         self.assertEqual(self.upload("table=t&upsert=id&mode=direct")[0], 400)
+        # A table that is not SQL name syntax is refused with the quoted form that would work.
+        status, body = self.upload("table=Sales%202024&create=true")
+        self.assertEqual(status, 400, body)
+        self.assertIn('quote it: "Sales 2024"', body["error"])
+        status, body = self.upload("table=%22Sales%202024%22&create=true")
+        self.assertEqual(status, 200, body)
         body, content_type = multipart("a.xlsx", self.book_bytes, field="other")
         self.assertEqual(self.request("POST", "/upload?table=t", body, content_type)[0], 400)
         self.assertEqual(self.request("POST", "/upload?table=t", b"raw", "application/octet-stream")[0], 400)

@@ -13,7 +13,9 @@ static std::string render(double serial, NumberKind kind, bool date1904 = false)
 TEST(Dates, Excel1900LeapYearQuirk) {
     EXPECT_EQ(render(1, NumberKind::Date), "1900-01-01");
     EXPECT_EQ(render(59, NumberKind::Date), "1900-02-28");
-    EXPECT_EQ(render(60, NumberKind::Date), "1900-02-28");  // the fictitious 1900-02-29
+    EXPECT_EQ(render(60, NumberKind::Date), "1900-02-29");  // fictitious, as Excel shows it
+    EXPECT_EQ(render(60.5, NumberKind::DateTime), "1900-02-29 12:00:00");
+    EXPECT_EQ(render(59.99999999999, NumberKind::Date), "1900-02-29");  // rounds up to 60
     EXPECT_EQ(render(61, NumberKind::Date), "1900-03-01");
     EXPECT_EQ(render(45306, NumberKind::Date), "2024-01-15");
 }
@@ -54,7 +56,7 @@ TEST(Dates, IsoCells) {
         return append_iso_datetime(out, s) ? out : std::string("<bad>");
     };
     EXPECT_EQ(iso("2021-03-04T05:06:07Z"), "2021-03-04 05:06:07");
-    EXPECT_EQ(iso("2021-03-04T00:00:00"), "2021-03-04");
+    EXPECT_EQ(iso("2021-03-04T00:00:00"), "2021-03-04 00:00:00");  // a time part: a datetime
     EXPECT_EQ(iso("2021-03-04"), "2021-03-04");
     EXPECT_EQ(iso("13:45:00.250"), "13:45:00.25");
     EXPECT_EQ(iso("yesterday"), "<bad>");

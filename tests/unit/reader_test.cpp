@@ -2,8 +2,13 @@
 // and each kind of bad input with its error.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <charconv>
+#include <cmath>
 #include <fstream>
+#include <random>
 
+#include "support/workbook_writer.hpp"
 #include "support/zip_writer.hpp"
 #include "xlsx/error.hpp"
 #include "xlsx/sheet_reader.hpp"
@@ -42,6 +47,15 @@ std::string sheet_file(const std::string& name, const std::string& rows,
     write_zip(path,
               minimal_workbook(kSheetOpen + rows + kSheetClose, strings, styles, workbook_pr));
     return path;
+}
+
+// Digits of a number's mantissa from its first to its last non-zero one.
+size_t significant_digits(std::string_view number) {
+    std::string digits;
+    for (char c : number.substr(0, number.find_first_of("eE")))
+        if (c >= '0' && c <= '9') digits += c;
+    size_t first = digits.find_first_not_of('0'), last = digits.find_last_not_of('0');
+    return first == std::string::npos ? 0 : last - first + 1;
 }
 
 ErrorKind error_of(const std::function<void()>& f) {
@@ -101,10 +115,84 @@ TEST(Reader, DatesFollowStylesAndDateSystem) {
         R"(<row r="1"><c r="A1" s="1"><v>60</v></c><c r="B1" s="2"><v>45306.5729166667</v></c><c r="C1" s="3"><v>7</v></c><c r="D1" s="4"><v>0.5</v></c><c r="E1" s="99"><v>5</v></c></row>)";
     auto p1900 = sheet_file("dates1900", rows, "", styles);
     EXPECT_EQ(dump(p1900),
-              "A1=1900-02-28:date\nB1=2024-01-15 13:45:00:datetime\nC1=7:number\n"
+              "A1=1900-02-29:date\nB1=2024-01-15 13:45:00:datetime\nC1=7:number\n"
               "D1=12:00:00:time\nE1=5:number\n");
     auto p1904 = sheet_file("dates1904", rows, "", styles, R"(<workbookPr date1904="1"/>)");
     EXPECT_EQ(dump(p1904).substr(0, 17), "A1=1904-03-01:dat");
+}
+
+TEST(Reader, NumbersAreTheDoubleTheCellHolds) {
+    // Text as writers print it (%.16g, %.17g, exponents, trailing zeros) against the shortest
+    // text of the same double; integer text stays as written, even past 2^53.
+    std::string rows =
+        R"(<row r="1"><c r="A1"><v>851461.6800000001</v></c><c r="B1"><v>0.30000000000000004</v></c>)"
+        R"(<c r="C1"><v>4.9406564584124654E-324</v></c><c r="D1"><v>123456789012345678</v></c>)"
+        R"(<c r="E1"><v>12345678901234567890123</v></c><c r="F1"><v>1.50</v></c>)"
+        R"(<c r="G1"><v>1.0E+3</v></c><c r="H1"><v>0.1</v></c><c r="I1"><v>-0.000123</v></c>)"
+        R"(<c r="J1"><v>2.5E-3</v></c><c r="K1"><v>1e400</v></c><c r="L1"><v>-0</v></c>)"
+        // 16 digits name a double whose shortest text is ...98 (Python's repr agrees).
+        R"(<c r="M1"><v>99999999999999.99</v></c><c r="N1"><v>1.7976931348623157E+308</v></c></row>)";
+    EXPECT_EQ(dump(sheet_file("numbers", rows)),
+              "A1=851461.68:number\nB1=0.30000000000000004:number\nC1=5e-324:number\n"
+              "D1=123456789012345678:number\nE1=12345678901234567890123:number\n"
+              "F1=1.5:number\nG1=1000:number\nH1=0.1:number\nI1=-0.000123:number\n"
+              "J1=2.5E-3:number\nK1=1e400:number\nL1=-0:number\n"
+              "M1=99999999999999.98:number\nN1=1.7976931348623157e+308:number\n");
+}
+
+TEST(Reader, NumbersWrittenByLibxlsxwriterReadBackAsTheirDoubles) {
+    // libxlsxwriter prints every number with %.16g; the doubles, not that text, are the truth:
+    // each cell must read back as the same double, in its shortest text.
+    std::mt19937_64 random(2024);
+    std::vector<double> values{851461.68, 0.1 + 0.2, 0.1, 1e-7, 123456789.123, -2.5e-300,
+                               4.9406564584124654e-324, 1.7976931348623157e308, 9007199254740993.0,
+                               1e16, 100.0, -0.0};
+    for (int i = 0; i < 2000; ++i) {
+        std::uniform_real_distribution<double> unit(0, 1);
+        double magnitude = std::pow(10.0, std::floor(unit(random) * 40) - 20);
+        values.push_back(std::round(unit(random) * 1e8) / 100 * magnitude);  // cents, scaled
+        values.push_back(std::bit_cast<double>(random() & 0x7fefffffffffffffULL));  // any double
+    }
+    // Some doubles need 17 digits, which %.16g cannot write: libxlsxwriter stores another
+    // double for them, so they are no truth of what the file holds.
+    std::erase_if(values, [](double v) {
+        char printed[32];
+        std::snprintf(printed, sizeof printed, "%.16g", v);
+        return std::strtod(printed, nullptr) != v;
+    });
+    ASSERT_GT(values.size(), 2000u);
+    testsupport::SheetData sheet{"Numbers", {}};
+    for (double v : values)
+        sheet.rows.push_back({v});
+    std::string path = temp_path("doubles.xlsx");
+    testsupport::write_workbook(path, {sheet});
+
+    Workbook workbook(path);
+    SheetReader reader(workbook, workbook.first_sheet());
+    size_t i = 0;
+    while (auto batch = reader.next()) {
+        for (const Row& row : batch->rows) {
+            ASSERT_LT(i, values.size());
+            std::string_view text = batch->cells_of(row)[0].text();
+            char shortest[32];
+            auto end = std::to_chars(shortest, shortest + sizeof shortest, values[i],
+                                     std::chars_format::scientific)
+                           .ptr;
+            double back = 0;
+            std::from_chars(text.data(), text.data() + text.size(), back);
+            EXPECT_EQ(std::bit_cast<uint64_t>(back), std::bit_cast<uint64_t>(values[i]))
+                << "row " << row.number << ": " << text;
+            // Integer text stays as written, so 1e16 reads as 10000000000000000.
+            // And no more digits than the shortest form (integer text stays as written).
+            if (text.find_first_of(".eE") != std::string_view::npos) {
+                EXPECT_LE(significant_digits(text),
+                          significant_digits(std::string_view(shortest, end - shortest)))
+                    << "row " << row.number << ": " << text;
+            }
+            ++i;
+        }
+    }
+    EXPECT_EQ(i, values.size());
 }
 
 TEST(Reader, SameOutputWithOneAndManyThreads) {

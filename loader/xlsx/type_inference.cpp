@@ -2,20 +2,20 @@
 
 #include <charconv>
 
-namespace load {
+namespace xlsx {
 
 namespace {
 
-constexpr uint32_t bit(xlsx::CellType type) {
+constexpr uint32_t bit(CellType type) {
     return 1u << static_cast<unsigned>(type);
 }
 
 }  // namespace
 
-void TypeInference::add(size_t column, xlsx::CellType type, std::string_view value) {
+void TypeInference::add(size_t column, CellType type, std::string_view value) {
     Seen& seen = seen_[column];
     seen.kinds |= bit(type);
-    if (type != xlsx::CellType::Number || seen.fractional) return;
+    if (type != CellType::Number || seen.fractional) return;
     int64_t whole = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), whole);
     if (end != value.data() + value.size() ||
@@ -30,9 +30,8 @@ void TypeInference::add(size_t column, xlsx::CellType type, std::string_view val
     }
 }
 
-std::string TypeInference::type_of(size_t column) const {
-    using xlsx::CellType;
-    const Seen& seen = seen_[column];
+const char* TypeInference::type_of(size_t column) const {
+        const Seen& seen = seen_[column];
     switch (seen.kinds) {
         case bit(CellType::Number):
             if (seen.fractional || seen.beyond_bigint) return "numeric";
@@ -54,4 +53,4 @@ std::string TypeInference::type_of(size_t column) const {
     }
 }
 
-}  // namespace load
+}  // namespace xlsx

@@ -9,21 +9,21 @@
 #include <string_view>
 #include <vector>
 
-#include "xlsx/row_batch.hpp"
+#include "row_batch.hpp"
 
-namespace load {
+namespace xlsx {
 
 class TypeInference {
 public:
     explicit TypeInference(size_t columns) : seen_(columns) {}
 
-    void add(size_t column, xlsx::CellType type, std::string_view value);
-    // A SQL type name; "text" for a column without values.
-    std::string type_of(size_t column) const;
+    void add(size_t column, CellType type, std::string_view value);
+    // A SQL type name (a static string); "text" for a column without values.
+    const char* type_of(size_t column) const;
 
 private:
     struct Seen {
-        uint32_t kinds = 0;  // bit per xlsx::CellType
+        uint32_t kinds = 0;  // bit per CellType
         bool fractional = false;
         bool beyond_integer = false;
         bool beyond_bigint = false;
@@ -31,4 +31,4 @@ private:
     std::vector<Seen> seen_;
 };
 
-}  // namespace load
+}  // namespace xlsx

@@ -1,0 +1,380 @@
+\echo Use "ALTER EXTENSION pg_xlsx UPDATE TO '1.2'" to load this file. \quit
+
+-- pg_xlsx 1.2: reading workbooks inside the server. xlsx.import loads a sheet from a server
+-- file, a large object or a bytea through the server's own COPY, records the run in the
+-- ledger as xlsx2pg does, and merges it (staging) or copies typed rows (direct).
+
+-- The reader, reached through its C API ----------------------------------------------------
+
+CREATE FUNCTION xlsx.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+AS 'MODULE_PATHNAME', 'pg_xlsx_sheets'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
+
+CREATE FUNCTION xlsx.sheet_header(path text, lo oid, data bytea, sheet text, header_row integer,
+                                  threads integer,
+                                  OUT sheet_name text, OUT header text[], OUT names text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_xlsx_sheet_header'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.sheet_header(text, oid, bytea, text, integer, integer) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
+
+CREATE FUNCTION xlsx.copy_sheet(path text, lo oid, data bytea, sheet text, target regclass,
+                                target_columns text[], sheet_columns integer[], header_row integer,
+                                skip_rows integer, width_limit integer, with_sheet_row boolean,
+                                null_values text[], trim_text boolean, threads integer,
+                                infer_types boolean, run bigint,
+                                OUT sheet_name text, OUT rows_read bigint, OUT rows_copied bigint,
+                                OUT first_row integer, OUT last_row integer, OUT width integer,
+                                OUT types text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_xlsx_copy_sheet'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
+
+REVOKE ALL ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
+                       xlsx.sheet_header(text, oid, bytea, text, integer, integer),
+                       xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
+                          xlsx.sheet_header(text, oid, bytea, text, integer, integer),
+                          xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint)
+    TO xlsx_loader;
+
+-- The import --------------------------------------------------------------------------------
+
+-- target_found and default_schema are the caller's to_regclass(target) and current_schema(),
+-- taken under the caller's search_path (this function runs with its own).
+CREATE FUNCTION xlsx.import_workbook(path text, lo oid, data bytea, target text,
+                                     target_found regclass, default_schema text, sheet text,
+                                     header_row integer, no_header boolean, skip_rows integer,
+                                     columns text[], create_table boolean, types text[],
+                                     all_text boolean, truncate boolean, upsert text[], mode text,
+                                     reject_limit bigint, null_values text[], trim_text boolean,
+                                     threads integer)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label text := coalesce(path, CASE WHEN lo IS NOT NULL THEN 'large object ' || lo ELSE 'bytea' END);
+    name_parts text[];
+    target_name text;        -- "schema"."table"
+    target_oid regclass := target_found;
+    header text[];           -- header texts by sheet column
+    made_names text[];       -- the names create_table makes of them
+    sheet_name text;
+    width integer;           -- sheet columns the load takes
+    load_columns text[];     -- target column of each loaded sheet column, in order
+    sheet_columns integer[]; -- and its sheet column
+    table_columns text[];
+    column_types text[];     -- for create_table, by position in load_columns
+    scanned record;
+    inferred text[];         -- the types the values fit, by sheet column, once a pass saw them
+    copied record;
+    n_inserted bigint;
+    n_updated bigint := 0;
+    run bigint;
+    staged_rejects bigint;
+    override text;
+    i integer;
+BEGIN
+    IF mode NOT IN ('staging', 'direct') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid mode "%s"', mode), HINT = 'The modes are staging and direct.';
+    END IF;
+    IF upsert IS NOT NULL AND mode = 'direct' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert needs staging mode', DETAIL = 'COPY cannot update rows.';
+    END IF;
+    IF upsert IS NOT NULL AND truncate THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert and truncate do not go together';
+    END IF;
+
+    -- The target, named as SQL names it; it must exist unless create_table.
+    name_parts := parse_ident(target);
+    IF target_oid IS NOT NULL THEN
+        SELECT ARRAY[n.nspname::text, c.relname::text] INTO name_parts
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = target_oid;
+    ELSIF cardinality(name_parts) = 1 THEN
+        name_parts := ARRAY[default_schema] || name_parts;
+    ELSIF cardinality(name_parts) <> 2 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_name',
+            MESSAGE = format('invalid table name "%s"', target), HINT = 'Give it as table or schema.table.';
+    END IF;
+    IF name_parts[1] IN ('xlsx', 'xlsx_staging') THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('cannot import into schema %s', name_parts[1]),
+            DETAIL = 'The extension''s own schemas are never a target.';
+    END IF;
+    target_name := format('%I.%I', name_parts[1], name_parts[2]);
+    IF target_oid IS NULL AND NOT create_table THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_table',
+            MESSAGE = format('table %s does not exist', target_name),
+            HINT = 'Pass create_table => true to create it from the sheet.';
+    END IF;
+    IF target_oid IS NOT NULL AND mode = 'direct' AND to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        IF EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = target_oid) THEN
+            RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+                MESSAGE = format('direct mode cannot load the Citus table %s', target_name),
+                DETAIL = 'COPY inside the server would write the coordinator''s empty shell table.',
+                HINT = 'Use mode => ''staging'': the merge''s INSERT ... SELECT is distributed by Citus.';
+        END IF;
+    END IF;
+    IF target_oid IS NOT NULL THEN
+        SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO table_columns
+          FROM pg_attribute a
+         WHERE a.attrelid = target_oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    END IF;
+
+    -- The header, and the width of the data it describes.
+    IF NOT no_header THEN
+        SELECT h.sheet_name, h.header, h.names INTO sheet_name, header, made_names
+          FROM xlsx.sheet_header(path, lo, data, sheet, header_row, threads) h;
+        width := coalesce(cardinality(header), 0);
+    END IF;
+    IF no_header OR width = 0 THEN
+        -- No header: the widest data row decides (one scan; create_table also takes its types).
+        scanned := xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
+                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, NULL,
+                                   false, null_values, trim_text, threads, create_table, NULL);
+        sheet_name := scanned.sheet_name;
+        width := scanned.width;
+        inferred := scanned.types;
+        made_names := ARRAY(SELECT 'column_' || c FROM generate_series(1, width) c);
+        header := array_fill(''::text, ARRAY[width]);
+    END IF;
+    IF width = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('sheet "%s" of %s has no data', sheet_name, label);
+    END IF;
+
+    -- Which sheet column goes into which table column.
+    load_columns := '{}';
+    sheet_columns := '{}';
+    FOR i IN 1 .. width LOOP
+        IF columns IS NOT NULL THEN
+            CONTINUE WHEN i > cardinality(columns) OR columns[i] = '-';
+            load_columns := load_columns || columns[i];
+        ELSIF target_oid IS NULL THEN
+            load_columns := load_columns || made_names[i];
+        ELSIF no_header OR header[i] = '' THEN
+            CONTINUE WHEN no_header IS FALSE;  -- an empty header cell: not loaded
+            IF i > cardinality(table_columns) THEN
+                RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+                    MESSAGE = format('the sheet has %s columns and table %s only %s', width, target_name, cardinality(table_columns)),
+                    HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
+            END IF;
+            load_columns := load_columns || table_columns[i];
+        ELSIF header[i] = ANY (table_columns) THEN
+            load_columns := load_columns || header[i];
+        ELSIF made_names[i] = ANY (table_columns) THEN
+            load_columns := load_columns || made_names[i];
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+                MESSAGE = format('the header does not match table %s: no column for %s "%s"',
+                                 target_name, xlsx.column_letters(i), header[i]),
+                DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', ')),
+                HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
+        END IF;
+        sheet_columns := sheet_columns || i;
+    END LOOP;
+    IF target_oid IS NOT NULL AND EXISTS (SELECT FROM unnest(load_columns) c WHERE c <> ALL (table_columns)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('table %s has no column %s', target_name,
+                             (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c WHERE c <> ALL (table_columns))),
+            DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', '));
+    END IF;
+
+    -- Types for create_table: all text, the types the values fit, and overrides (C=T).
+    IF target_oid IS NULL THEN
+        IF all_text THEN
+            column_types := array_fill('text'::text, ARRAY[cardinality(load_columns)]);
+        ELSIF mode = 'direct' AND inferred IS NULL THEN
+            -- Direct mode reads the sheet twice: the types first (staging takes them while staging).
+            inferred := (xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
+                                         skip_rows, width, false, null_values, trim_text, threads,
+                                         true, NULL)).types;
+        END IF;
+        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
+            IF override !~ '^[^=]+=[A-Za-z_][A-Za-z0-9_ ."]*(\([0-9, ]+\))?(\[\])*$'
+               OR to_regtype(substr(override, strpos(override, '=') + 1)) IS NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = format('invalid type override "%s"', override),
+                    HINT = 'Write COLUMN=TYPE, such as amount=numeric(12,2).';
+            END IF;
+            IF split_part(override, '=', 1) <> ALL (load_columns) THEN
+                RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+                    MESSAGE = format('type override for unknown column "%s"', split_part(override, '=', 1)),
+                    DETAIL = format('The columns are: %s.', array_to_string(load_columns, ', '));
+            END IF;
+        END LOOP;
+    END IF;
+
+    IF mode = 'staging' THEN
+        run := xlsx.open_run(label, sheet_name, target_name, 'staging', 1, NULL, NULL,
+                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
+        copied := xlsx.copy_sheet(path, lo, data, sheet,
+                                  xlsx.create_staging(run, load_columns)::regclass, load_columns,
+                                  sheet_columns, CASE WHEN no_header THEN 0 ELSE header_row END,
+                                  skip_rows, width, true, null_values, trim_text, threads,
+                                  target_oid IS NULL AND NOT all_text, run);
+        staged_rejects := (SELECT count(DISTINCT j.sheet_row) FROM xlsx.rejects j WHERE j.run_id = run);
+        IF copied.rows_read > 0 THEN
+            PERFORM xlsx.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
+        END IF;
+        PERFORM xlsx.finish_run(run, 'staged', copied.rows_read, 0, staged_rejects, 0);
+        IF reject_limit IS NOT NULL AND staged_rejects > reject_limit THEN
+            RAISE EXCEPTION USING ERRCODE = 'data_exception',
+                MESSAGE = format('%s rows were rejected, more than the reject limit of %s', staged_rejects, reject_limit);
+        END IF;
+        inferred := coalesce(inferred, copied.types);
+    END IF;
+
+    IF target_oid IS NULL THEN
+        IF column_types IS NULL THEN
+            column_types := ARRAY(SELECT coalesce(inferred[s], 'text') FROM unnest(sheet_columns) s);
+        END IF;
+        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
+            column_types[array_position(load_columns, split_part(override, '=', 1))] :=
+                substr(override, strpos(override, '=') + 1);
+        END LOOP;
+        EXECUTE format('CREATE TABLE %s (%s)', target_name,
+                       (SELECT string_agg(format('%I %s', c, t), ', ' ORDER BY n)
+                          FROM unnest(load_columns, column_types) WITH ORDINALITY AS u(c, t, n)));
+        target_oid := target_name::regclass;
+    END IF;
+
+    IF mode = 'staging' THEN
+        SELECT m.inserted, m.updated INTO n_inserted, n_updated FROM xlsx.merge_run(run, target_oid,
+               CASE WHEN upsert IS NOT NULL THEN 'upsert' WHEN truncate THEN 'replace' ELSE 'insert' END,
+               upsert, NULL, reject_limit - staged_rejects, true) m;
+    ELSE
+        run := xlsx.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
+                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
+        IF truncate THEN
+            EXECUTE format('TRUNCATE %s', target_oid);
+        END IF;
+        copied := xlsx.copy_sheet(path, lo, data, sheet, target_oid, load_columns, sheet_columns,
+                                  CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
+                                  false, null_values, trim_text, threads, false, NULL);
+        PERFORM xlsx.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
+    END IF;
+
+    RETURN QUERY
+        SELECT r.run_id, r.rows_read, r.rows_loaded,
+               coalesce(n_inserted, r.rows_loaded), n_updated, r.rows_rejected,
+               extract(epoch FROM r.finished_at - r.started_at)::double precision,
+               round(r.rows_loaded / nullif(extract(epoch FROM r.finished_at - r.started_at), 0), 1)::double precision
+          FROM xlsx.import_runs r WHERE r.run_id = run;
+END
+$$;
+COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Internal to xlsx.import: one of path, lo or data into target';
+REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) TO xlsx_loader;
+
+CREATE FUNCTION xlsx.column_letters(column_number integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE d(n, s) AS (
+        SELECT column_number, ''::text
+        UNION ALL
+        SELECT (d.n - 1) / 26, chr(65 + (d.n - 1) % 26) || d.s FROM d WHERE d.n > 0
+    )
+    SELECT s FROM d WHERE n = 0
+$$;
+COMMENT ON FUNCTION xlsx.column_letters(integer) IS 'A sheet column''s letters: 1 is A, 28 is AB';
+
+-- The public functions: the same import from each kind of source. Reserved words (create,
+-- null, trim) cannot be named arguments, hence create_table, null_values and trim_text. They
+-- run with the caller's search_path, to find the target as the caller names it, and so call
+-- nothing but schema-qualified functions.
+CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx.import_workbook(path, NULL, NULL, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads) $$;
+COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
+
+CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx.import_workbook(NULL, lo, NULL, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads) $$;
+COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
+
+CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx.import_workbook(NULL, NULL, data, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads) $$;
+COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
+
+CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.sheets_of(path, NULL, NULL, threads) $$;
+COMMENT ON FUNCTION xlsx.sheets(text, integer) IS 'The sheets of a workbook on the database server: name, state, kind, used rows and columns';
+
+CREATE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.sheets_of(NULL, lo, NULL, threads) $$;
+COMMENT ON FUNCTION xlsx.sheets(oid, integer) IS 'The sheets of a workbook held in a large object';
+
+CREATE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.sheets_of(NULL, NULL, data, threads) $$;
+COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook given as bytes';
+
+-- Server files are read only by roles allowed to read them: the C code checks
+-- pg_read_server_files, and the functions that take a path are not for PUBLIC.
+REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer),
+                       xlsx.sheets(text, integer)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer),
+                          xlsx.sheets(text, integer)
+    TO pg_read_server_files;
