@@ -88,21 +88,6 @@ typedef struct SheetCopy
 /* The callback has no argument: the one copy in progress in this backend. */
 static SheetCopy *active_copy = NULL;
 
-static char *
-column_letters(uint32_t column)
-{
-	char		buffer[8];
-	int			n = 0;
-	char	   *out = palloc(8);
-
-	for (; column > 0; column = (column - 1) / 26)
-		buffer[n++] = (char) ('A' + (column - 1) % 26);
-	for (int i = 0; i < n; i++)
-		out[i] = buffer[n - 1 - i];
-	out[n] = '\0';
-	return out;
-}
-
 /* The value a cell loads as, after trim_text and null_values; false for NULL. */
 static bool
 cell_value(SheetCopy *c, const xlsx_cell *cell, const char **data, size_t *size)
@@ -167,11 +152,11 @@ refuse_row(SheetCopy *c, uint32_t row, uint32_t column, const char *data, size_t
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("sheet \"%s\" row %u, column %s: %s", c->handle->sheet_name ? c->handle->sheet_name : "",
-						row, column_letters(column), reason)));
+						row, xlsx_column_letters(column), reason)));
 	}
 	r = palloc(sizeof(Reject));
 	r->sheet_row = row;
-	r->column = column_letters(column);
+	r->column = xlsx_column_letters(column);
 	r->value = pnstrdup(data, size);
 	r->reason = reason;
 	c->rejects = lappend(c->rejects, r);
@@ -437,7 +422,7 @@ run_copy(SheetCopy *c, ParseState *pstate, Relation rel, List *attnames)
 
 			for (int k = 0; column && k < c->ncolumns; k++)
 				if (strcmp(c->column_names[k], column) == 0 && c->sheet_columns[k] > 0)
-					letters = column_letters(c->sheet_columns[k]);
+					letters = xlsx_column_letters(c->sheet_columns[k]);
 			ereport(ERROR,
 					(errcode(edata->sqlerrcode),
 					 errmsg("%s", edata->message),

@@ -227,3 +227,18 @@ xlsx_raise(XlsxHandle *handle, xlsx_status status, char *message)
 			 errmsg("%s", copy),
 			 errdetail("The workbook was refused by the reader (error kind %s), as xlsx2pg refuses it.", kind)));
 }
+
+char *
+xlsx_column_letters(uint32_t column)
+{
+	char		buffer[8];
+	int			n = 0;
+	char	   *out = palloc(8);
+
+	for (; column > 0; column = (column - 1) / 26)
+		buffer[n++] = (char) ('A' + (column - 1) % 26);
+	for (int i = 0; i < n; i++)
+		out[i] = buffer[n - 1 - i];
+	out[n] = '\0';
+	return out;
+}

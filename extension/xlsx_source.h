@@ -57,4 +57,7 @@ extern void xlsx_handle_close(XlsxHandle *handle);
 /* Closes the handle (may be NULL), then raises the reader's error as an ereport. */
 extern void xlsx_raise(XlsxHandle *handle, xlsx_status status, char *message) pg_attribute_noreturn();
 
+/* A sheet column's letters: 1 is "A", 28 is "AB". */
+extern char *xlsx_column_letters(uint32_t column);
+
 #endif

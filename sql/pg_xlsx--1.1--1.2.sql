@@ -53,7 +53,7 @@ CREATE FUNCTION xlsx.import_workbook(path text, lo oid, data bytea, target text,
                                      columns text[], create_table boolean, types text[],
                                      all_text boolean, truncate boolean, upsert text[], mode text,
                                      reject_limit bigint, null_values text[], trim_text boolean,
-                                     threads integer)
+                                     threads integer, keep_staging boolean)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
@@ -252,7 +252,7 @@ BEGIN
     IF mode = 'staging' THEN
         SELECT m.inserted, m.updated INTO n_inserted, n_updated FROM xlsx.merge_run(run, target_oid,
                CASE WHEN upsert IS NOT NULL THEN 'upsert' WHEN truncate THEN 'replace' ELSE 'insert' END,
-               upsert, NULL, reject_limit - staged_rejects, true) m;
+               upsert, NULL, reject_limit - staged_rejects, NOT keep_staging) m;
     ELSE
         run := xlsx.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
                              'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
@@ -273,9 +273,9 @@ BEGIN
           FROM xlsx.import_runs r WHERE r.run_id = run;
 END
 $$;
-COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Internal to xlsx.import: one of path, lo or data into target';
-REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) TO xlsx_loader;
+COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
+REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) TO xlsx_loader;
 
 CREATE FUNCTION xlsx.column_letters(column_number integer)
 RETURNS text
@@ -302,15 +302,16 @@ CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
                             all_text boolean DEFAULT false, truncate boolean DEFAULT false,
                             upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
-                            trim_text boolean DEFAULT false, threads integer DEFAULT 2)
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 AS $$ SELECT * FROM xlsx.import_workbook(path, NULL, NULL, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads) $$;
-COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
+        null_values, trim_text, threads, keep_staging) $$;
+COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
 
 CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
@@ -319,15 +320,16 @@ CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             all_text boolean DEFAULT false, truncate boolean DEFAULT false,
                             upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
-                            trim_text boolean DEFAULT false, threads integer DEFAULT 2)
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 AS $$ SELECT * FROM xlsx.import_workbook(NULL, lo, NULL, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads) $$;
-COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
+        null_values, trim_text, threads, keep_staging) $$;
+COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
 
 CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
@@ -336,15 +338,16 @@ CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             all_text boolean DEFAULT false, truncate boolean DEFAULT false,
                             upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
-                            trim_text boolean DEFAULT false, threads integer DEFAULT 2)
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 AS $$ SELECT * FROM xlsx.import_workbook(NULL, NULL, data, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads) $$;
-COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
+        null_values, trim_text, threads, keep_staging) $$;
+COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
 
 CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
@@ -372,9 +375,26 @@ COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook giv
 
 -- Server files are read only by roles allowed to read them: the C code checks
 -- pg_read_server_files, and the functions that take a path are not for PUBLIC.
-REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer),
+REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean),
                        xlsx.sheets(text, integer)
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer),
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean),
                           xlsx.sheets(text, integer)
     TO pg_read_server_files;
+
+-- The foreign data wrapper ------------------------------------------------------------------
+
+CREATE FUNCTION xlsx.fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME', 'pg_xlsx_fdw_handler'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION xlsx.fdw_handler() IS 'The handler of xlsx_fdw';
+
+CREATE FUNCTION xlsx.fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_xlsx_fdw_validator'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION xlsx.fdw_validator(text[], oid) IS 'The option validator of xlsx_fdw: filename (needs pg_read_server_files), sheet, header_row, skip_rows, threads';
+
+CREATE FOREIGN DATA WRAPPER xlsx_fdw HANDLER xlsx.fdw_handler VALIDATOR xlsx.fdw_validator;
+COMMENT ON FOREIGN DATA WRAPPER xlsx_fdw IS 'Worksheets of workbooks on the database server as foreign tables (IMPORT FOREIGN SCHEMA makes one per sheet)';

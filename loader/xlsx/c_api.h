@@ -74,6 +74,7 @@ typedef struct {
     const char* kind;  /* worksheet, chartsheet, dialogsheet, macrosheet */
     const char* part;  /* "" without a relationship */
     int part_missing;  /* a worksheet whose part is not in the file: reading it fails */
+    uint64_t part_size; /* uncompressed bytes of its XML, as the zip claims (for estimates) */
 } xlsx_sheet_info;
 
 /* The sheet at 0-based position i; strings owned by the workbook. 0 when i is out of range. */

@@ -1,0 +1,409 @@
+// xlsx.import, xlsx.sheets and xlsx_fdw inside the harness's server: every kind of source, both
+// modes, the same types and values as the client, bad files, privileges, cancellation, two
+// sessions at once, and the foreign data wrapper.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "loader_fixture.hpp"
+#include "support/workbook_writer.hpp"
+#include "support/zip_writer.hpp"
+
+using namespace testsupport;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Runs SQL with one bytea parameter ($1); returns the SQLSTATE, "" on success, and the
+// first value in *value.
+std::string exec_with_bytes(PGconn* conn, const std::string& sql, const std::string& bytes,
+                            std::string* value = nullptr, std::string* message = nullptr) {
+    const char* values[1] = {bytes.data()};
+    int lengths[1] = {static_cast<int>(bytes.size())};
+    int formats[1] = {1};
+    PGresult* r = PQexecParams(conn, sql.c_str(), 1, nullptr, values, lengths, formats, 0);
+    std::string state;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+        const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        state = s ? s : "?????";
+        if (message) *message = PQresultErrorMessage(r);
+    } else if (value && PQntuples(r) > 0) {
+        *value = PQgetvalue(r, 0, 0);
+    }
+    PQclear(r);
+    return state;
+}
+
+std::string error_message(PgConnection& db, const std::string& sql) {
+    PGresult* r = PQexec(db.get(), sql.c_str());
+    std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    return message;
+}
+
+const std::string kSheetOpen =
+    R"(<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)";
+const std::string kSheetClose = "</sheetData></worksheet>";
+
+}  // namespace
+
+class ServerImportTest : public LoaderTest {};
+
+TEST_F(ServerImportTest, PathBytesAndLargeObjectImportTheSameRows) {
+    std::string path = temp_path("server_numbered.xlsx");
+    write_numbered_workbook(path, 500);
+    std::string bytes = file_bytes(path);
+    db_->exec("CREATE TABLE by_path (id integer, name text, amount numeric)");
+    db_->exec("CREATE TABLE by_bytes (LIKE by_path)");
+    db_->exec("CREATE TABLE by_lo (LIKE by_path)");
+    db_->exec("CREATE TABLE by_direct (LIKE by_path)");
+
+    EXPECT_EQ(db_->scalar("SELECT concat_ws(',', rows_read, loaded, inserted, updated, rejected) "
+                          "FROM xlsx.import('" + path + "', 'by_path')"),
+              "500,500,500,0,0");
+    std::string loaded;
+    EXPECT_EQ(exec_with_bytes(db_->get(), "SELECT loaded FROM xlsx.import($1::bytea, 'by_bytes')",
+                              bytes, &loaded),
+              "");
+    EXPECT_EQ(loaded, "500");
+    std::string lo;
+    ASSERT_EQ(exec_with_bytes(db_->get(), "SELECT lo_from_bytea(0, $1)", bytes, &lo), "");
+    EXPECT_EQ(db_->scalar("SELECT loaded FROM xlsx.import(" + lo + ", 'by_lo')"), "500");
+    EXPECT_EQ(db_->scalar("SELECT loaded FROM xlsx.import('" + path +
+                          "', 'by_direct', mode => 'direct')"),
+              "500");
+    for (std::string t : {"by_bytes", "by_lo", "by_direct"})
+        EXPECT_EQ(db_->scalar("SELECT count(*) FROM (SELECT * FROM by_path EXCEPT SELECT * FROM " +
+                              t + " UNION ALL SELECT * FROM " + t +
+                              " EXCEPT SELECT * FROM by_path) d"),
+                  "0")
+            << t;
+    EXPECT_EQ(db_->scalar("SELECT sum(amount) FROM by_path"), "187875.0");
+    // Each import is a run in the ledger with its kind of source, as a client load is.
+    EXPECT_EQ(db_->scalar("SELECT string_agg(mode || ':' || state || ':' || rows_loaded || ':' || "
+                          "(file_name LIKE 'large object %' OR file_name IN ('bytea', '" + path +
+                          "')), ' ' ORDER BY run_id) FROM xlsx.import_runs WHERE target_table LIKE 'public.by_%'"),
+              "staging:merged:500:true staging:merged:500:true staging:merged:500:true "
+              "direct:merged:500:true");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'xlsx_staging'"), "0");
+    EXPECT_EQ(db_->scalar("SELECT name || ':' || rows || ':' || columns FROM xlsx.sheets('" + path + "')"),
+              "Data:501:3");
+}
+
+TEST_F(ServerImportTest, CreateTableChoosesTheClientsTypesAndExactValues) {
+    std::string path = temp_path("server_typed.xlsx");
+    write_workbook(
+        path, {{"Typed",
+                {{std::string("id"), std::string("Zip Code"), std::string("price"),
+                  std::string("day"), std::string("stamp"), std::string("ok"),
+                  std::string("mixed"), std::string("big")},
+                 {1.0, std::string("00123"), 851461.68, Date{2024, 2, 29},
+                  Date{2024, 1, 2, 13, 45, 30, true}, true, 1.0, 3e9},
+                 {2.0, std::string("01"), 0.07, Date{1900, 3, 1},
+                  Date{1999, 12, 31, 23, 59, 59, true}, false, std::string("x"), 1.0}}}});
+    load_json(path, "by_client", {"--create"});
+    for (std::string mode : {"staging", "direct"}) {
+        std::string table = "by_server_" + mode;
+        db_->exec("SELECT * FROM xlsx.import('" + path + "', '" + table +
+                  "', create_table => true, mode => '" + mode + "')");
+        auto types_of = [&](const std::string& t) {
+            return db_->scalar("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), "
+                               "', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '" + t +
+                               "'::regclass AND attnum > 0");
+        };
+        EXPECT_EQ(types_of(table), types_of("by_client")) << mode;
+        EXPECT_EQ(db_->scalar("SELECT count(*) FROM (SELECT * FROM by_client EXCEPT SELECT * FROM " +
+                              table + ") d"),
+                  "0")
+            << mode;
+        EXPECT_EQ(db_->scalar("SELECT string_agg(price::text, ' ' ORDER BY id) FROM " + table),
+                  "851461.68 0.07")
+            << mode;
+    }
+    // Overrides and all_text, as --type and --all-text.
+    db_->exec("SELECT * FROM xlsx.import('" + path +
+              "', 'overridden', create_table => true, types => ARRAY['price=numeric(12,2)', 'id=bigint'])");
+    EXPECT_EQ(db_->scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                          "attrelid = 'overridden'::regclass AND attname IN ('price', 'id') ORDER BY attnum"),
+              "bigint");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(price::text, ' ' ORDER BY id) FROM overridden"),
+              "851461.68 0.07");
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + path +
+                              "', 'bad_type', create_table => true, types => ARRAY['price=numeric; DROP TABLE x'])"),
+              "22023");
+    db_->exec("SELECT * FROM xlsx.import('" + path + "', 'as_text', create_table => true, all_text => true)");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'as_text'::regclass "
+                          "AND attnum > 0 AND atttypid <> 'text'::regtype"),
+              "0");
+}
+
+TEST_F(ServerImportTest, BadValuesAreRejectsInStagingAndNamedErrorsInDirectMode) {
+    std::string path = temp_path("server_bad_values.xlsx");
+    write_workbook(path, {{"Orders",
+                           {{std::string("id"), std::string("qty")},
+                            {1.0, 5.0},
+                            {2.0, std::string("many")},
+                            {3.0, 7.0},
+                            {4.0, std::string("lots")}}}});
+    db_->exec("CREATE TABLE orders (id integer PRIMARY KEY, qty integer)");
+    EXPECT_EQ(db_->scalar("SELECT concat_ws(',', rows_read, loaded, rejected) FROM "
+                          "xlsx.import('" + path + "', 'orders')"),
+              "4,2,2");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(sheet_row || ' ' || column_name || ' ' || raw_value, '; ' "
+                          "ORDER BY sheet_row) FROM xlsx.rejects JOIN xlsx.import_runs USING (run_id) "
+                          "WHERE target_table = 'public.orders'"),
+              "3 qty many; 5 qty lots");
+
+    // Over the reject limit nothing is merged; in direct mode the first bad value fails the
+    // import, naming the sheet row and column, and the table is as it was.
+    db_->exec("TRUNCATE orders");
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + path + "', 'orders', reject_limit => 1)"),
+              "22000");
+    std::string message = error_message(*db_, "SELECT * FROM xlsx.import('" + path +
+                                                   "', 'orders', mode => 'direct')");
+    EXPECT_NE(message.find("invalid input syntax for type integer: \"many\""), std::string::npos) << message;
+    EXPECT_NE(message.find("sheet \"Orders\" row 3, column B (table column qty)"), std::string::npos)
+        << message;
+    EXPECT_EQ(count("orders"), "0");
+
+    // Upsert on the key, as --upsert.
+    db_->exec("INSERT INTO orders VALUES (1, 0), (9, 9)");
+    EXPECT_EQ(db_->scalar("SELECT concat_ws(',', inserted, updated, rejected) FROM xlsx.import('" +
+                          path + "', 'orders', upsert => '{id}')"),
+              "1,1,2");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(id || '=' || qty, ' ' ORDER BY id) FROM orders"),
+              "1=5 3=7 9=9");
+}
+
+TEST_F(ServerImportTest, BadFilesAreRefusedWithTheClientsErrorKinds) {
+    db_->exec("CREATE TABLE target (id integer, name text, amount numeric)");
+    std::string good = temp_path("server_good.xlsx");
+    write_numbered_workbook(good, 10);
+    std::string bytes = file_bytes(good);
+    const std::string ole2("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+    std::string encrypted = ole2 + std::string(100, '\0');
+    for (char c : std::string("EncryptionInfo"))
+        encrypted += std::string{c, '\0'};
+    std::string doctype = temp_path("server_doctype.xlsx");
+    write_zip(doctype, minimal_workbook(
+                           R"(<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>)"
+                           R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>&a;</v></c></row></sheetData></worksheet>)"));
+    std::string bomb = temp_path("server_bomb.xlsx");
+    write_zip(bomb, minimal_workbook(kSheetOpen + std::string(64 << 20, ' ') + kSheetClose));
+
+    struct Case {
+        std::string name, bytes, sqlstate, kind;
+    } cases[] = {
+        {"legacy", ole2 + std::string(600, '\0'), "0A000", "legacy_xls"},
+        {"encrypted", encrypted, "0A000", "encrypted"},
+        {"truncated", bytes.substr(0, bytes.size() / 2), "XX001", "corrupt_zip"},
+        {"not a workbook", "hello", "22P03", "not_workbook"},
+        {"entities", file_bytes(doctype), "2200M", "forbidden_xml"},
+        {"bomb", file_bytes(bomb), "54000", "limit_exceeded"},
+    };
+    for (const Case& c : cases) {
+        std::string message;
+        EXPECT_EQ(exec_with_bytes(db_->get(), "SELECT * FROM xlsx.import($1::bytea, 'target')",
+                                  c.bytes, nullptr, &message),
+                  c.sqlstate)
+            << c.name << ": " << message;
+        EXPECT_NE(message.find("error kind " + c.kind), std::string::npos) << c.name << ": " << message;
+    }
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'target', sheet => 'Nope')"),
+              "42704");
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('/nonexistent/book.xlsx', 'target')"), "58030");
+    db_->exec("CREATE TABLE other (a integer, b text)");
+    std::string mismatch = error_message(*db_, "SELECT * FROM xlsx.import('" + good + "', 'other')");
+    EXPECT_NE(mismatch.find("the header does not match table public.other: no column for A \"id\""),
+              std::string::npos)
+        << mismatch;
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'missing')"), "42P01");
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'xlsx_staging.evil', create_table => true)"),
+              "42501");
+    EXPECT_EQ(count("target"), "0");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE target_table = 'public.target'"),
+              "0");  // each failed import rolled back, its run included
+}
+
+TEST_F(ServerImportTest, PrivilegesAreCheckedBeforeAnythingIsRead) {
+    std::string path = temp_path("server_privileges.xlsx");
+    write_numbered_workbook(path, 5);
+    std::string bytes = file_bytes(path);
+    db_->exec("DROP ROLE IF EXISTS regress_importer");
+    db_->exec("CREATE ROLE regress_importer LOGIN");
+    db_->exec("GRANT xlsx_loader TO regress_importer");
+    db_->exec("CREATE TABLE mine (id integer, name text, amount numeric)");
+    db_->exec("CREATE TABLE theirs (LIKE mine)");
+    db_->exec("GRANT INSERT, SELECT ON mine TO regress_importer");
+    db_->exec("GRANT CREATE, USAGE ON SCHEMA public TO regress_importer");
+    std::string lo;
+    ASSERT_EQ(exec_with_bytes(db_->get(), "SELECT lo_from_bytea(0, $1)", bytes, &lo), "");
+    {
+        PgConnection as_role(harness_conninfo(database_) + " user=regress_importer");
+        // A server file needs pg_read_server_files, a large object SELECT on it, the target INSERT.
+        EXPECT_EQ(as_role.exec_error("SELECT * FROM xlsx.import('" + path + "', 'mine')"), "42501");
+        EXPECT_EQ(as_role.exec_error("SELECT * FROM xlsx.sheets('" + path + "')"), "42501");
+        EXPECT_EQ(as_role.exec_error("SELECT * FROM xlsx.import(" + lo + ", 'mine')"), "42501");
+        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs', mode => 'direct')", bytes),
+                  "42501");
+        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs')", bytes),
+                  "42501");
+        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'mine')", bytes), "");
+    }
+    db_->exec("GRANT SELECT ON LARGE OBJECT " + lo + " TO regress_importer");
+    db_->exec("GRANT pg_read_server_files TO regress_importer");
+    {
+        PgConnection as_role(harness_conninfo(database_) + " user=regress_importer");
+        EXPECT_EQ(as_role.scalar("SELECT loaded FROM xlsx.import(" + lo + ", 'mine', mode => 'direct')"), "5");
+        EXPECT_EQ(as_role.scalar("SELECT loaded FROM xlsx.import('" + path + "', 'mine')"), "5");
+    }
+    EXPECT_EQ(count("mine"), "15");
+    EXPECT_EQ(count("theirs"), "0");
+    // A table with row-level security is refused in direct mode, as COPY FROM refuses it.
+    db_->exec("ALTER TABLE theirs ENABLE ROW LEVEL SECURITY");
+    db_->exec("ALTER TABLE theirs FORCE ROW LEVEL SECURITY");
+    db_->exec("CREATE ROLE regress_rls_owner");
+    db_->exec("ALTER TABLE theirs OWNER TO regress_rls_owner");
+    db_->exec("GRANT INSERT ON theirs TO regress_importer");
+    {
+        PgConnection as_role(harness_conninfo(database_) + " user=regress_importer");
+        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs', mode => 'direct')", bytes),
+                  "0A000");
+    }
+    // A read-only transaction changes nothing.
+    EXPECT_EQ(db_->exec_error("BEGIN READ ONLY; SELECT * FROM xlsx.import('" + path + "', 'mine', mode => 'direct')"),
+              "25006");
+    db_->exec("ROLLBACK");
+    db_->exec("DROP OWNED BY regress_importer, regress_rls_owner CASCADE");
+    db_->exec("DROP ROLE regress_importer");
+    db_->exec("DROP ROLE regress_rls_owner");
+}
+
+TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
+    std::string path = temp_path("server_big.xlsx");
+    write_numbered_workbook(path, 400000);
+    db_->exec("CREATE TABLE big (id integer, name text, amount numeric)");
+    for (std::string mode : {"staging", "direct"}) {
+        PgConnection importer(harness_conninfo(database_));
+        std::string pid = importer.scalar("SELECT pg_backend_pid()");
+        ASSERT_EQ(PQsendQuery(importer.get(), ("SELECT * FROM xlsx.import('" + path +
+                                               "', 'big', threads => 2, mode => '" + mode + "')")
+                                                  .c_str()),
+                  1);
+        // Cancel once the COPY is under way.
+        auto deadline = Clock::now() + std::chrono::seconds(30);
+        while (db_->scalar("SELECT count(*) FROM pg_stat_progress_copy WHERE pid = " + pid +
+                           " AND tuples_processed > 0") == "0" &&
+               Clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        EXPECT_EQ(std::filesystem::directory_iterator("/proc/" + pid + "/task") ==
+                      std::filesystem::directory_iterator(),
+                  false);
+        size_t threads_during = std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
+                                              std::filesystem::directory_iterator());
+        EXPECT_GT(threads_during, 1u) << "the reader's threads run inside the backend";
+        auto cancelled = Clock::now();
+        db_->exec("SELECT pg_cancel_backend(" + pid + ")");
+        std::string state;
+        while (PGresult* r = PQgetResult(importer.get())) {
+            if (const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) state = s;
+            PQclear(r);
+        }
+        double seconds = std::chrono::duration<double>(Clock::now() - cancelled).count();
+        EXPECT_EQ(state, "57014") << mode;
+        EXPECT_LT(seconds, 1.0) << mode;
+        // The backend goes on, with no thread of the reader left and the table as it was.
+        EXPECT_EQ(importer.scalar("SELECT 1"), "1");
+        size_t threads_after = std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
+                                             std::filesystem::directory_iterator());
+        EXPECT_EQ(threads_after, 1u) << mode;
+        EXPECT_EQ(count("big"), "0") << mode;
+        EXPECT_EQ(importer.scalar("SELECT loaded FROM xlsx.import('" + path + "', 'big', mode => '" +
+                                  mode + "')"),
+                  "400000");
+        db_->exec("TRUNCATE big");
+    }
+}
+
+TEST_F(ServerImportTest, TwoSessionsImportIntoOneTableAtOnce) {
+    std::string path = temp_path("server_two.xlsx");
+    write_numbered_workbook(path, 20000);
+    db_->exec("CREATE TABLE shared_target (id integer, name text, amount numeric)");
+    PgConnection a(harness_conninfo(database_)), b(harness_conninfo(database_));
+    std::string sql = "SELECT * FROM xlsx.import('" + path + "', 'shared_target')";
+    ASSERT_EQ(PQsendQuery(a.get(), sql.c_str()), 1);
+    ASSERT_EQ(PQsendQuery(b.get(), sql.c_str()), 1);
+    for (PGconn* c : {a.get(), b.get()})
+        while (PGresult* r = PQgetResult(c)) {
+            EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
+            PQclear(r);
+        }
+    EXPECT_EQ(db_->scalar("SELECT count(*) || ' ' || count(DISTINCT id) FROM shared_target"), "40000 20000");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE state = 'merged' "
+                          "AND target_table = 'public.shared_target'"),
+              "2");
+}
+
+TEST_F(ServerImportTest, ForeignTablesQueryAWorkbookInPlace) {
+    std::string path = temp_path("server_fdw.xlsx");
+    write_workbook(path, {{"Customers",
+                           {{std::string("id"), std::string("Region"), std::string("since")},
+                            {1.0, std::string("EU"), Date{2020, 1, 2}},
+                            {2.0, std::string("US"), Date{2021, 3, 4}},
+                            {3.0, std::string("EU"), Blank{}}}},
+                          {"Order Lines",
+                           {{std::string("customer"), std::string("amount")},
+                            {1.0, 851461.68},
+                            {1.0, 2.5},
+                            {3.0, 0.07}}}});
+    db_->exec("CREATE SERVER books FOREIGN DATA WRAPPER xlsx_fdw");
+    db_->exec("CREATE SCHEMA staging");
+    db_->exec("IMPORT FOREIGN SCHEMA xlsx FROM SERVER books INTO staging OPTIONS (filename '" + path + "')");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(c.relname || '(' || (SELECT string_agg(attname || ' ' || "
+                          "format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute "
+                          "WHERE attrelid = c.oid AND attnum > 0) || ')', ' ' ORDER BY c.relname) "
+                          "FROM pg_class c WHERE relnamespace = 'staging'::regnamespace"),
+              "customers(id integer, region text, since date) order_lines(customer integer, amount numeric)");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(id || ':' || coalesce(since::text, '-'), ' ' ORDER BY id) "
+                          "FROM staging.customers WHERE region = 'EU'"),
+              "1:2020-01-02 3:-");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(c.id || '=' || l.amount, ' ' ORDER BY l.amount) FROM "
+                          "staging.customers c JOIN staging.order_lines l ON l.customer = c.id"),
+              "3=0.07 1=2.5 1=851461.68");
+    // A join with a table, and a rescan: the foreign table on the inner side of a nested loop.
+    db_->exec("CREATE TABLE wanted (id integer)");
+    db_->exec("INSERT INTO wanted VALUES (1), (3), (3)");
+    db_->exec("SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_material = off");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM wanted w JOIN staging.customers c ON c.id = w.id"), "3");
+    std::string explain;
+    PgResult plan = db_->exec("EXPLAIN SELECT * FROM staging.customers WHERE region = 'EU'");
+    for (int i = 0; i < PQntuples(plan.get()); ++i)
+        explain += std::string(PQgetvalue(plan.get(), i, 0)) + "\n";
+    EXPECT_NE(explain.find("Workbook: " + path), std::string::npos) << explain;
+    EXPECT_NE(explain.find("Sheet: Customers"), std::string::npos) << explain;
+    EXPECT_NE(explain.find("rows="), std::string::npos) << explain;
+    // LIMIT TO names tables; a bad option gets a hint; a bad value an error naming the cell.
+    db_->exec("CREATE SCHEMA only_lines");
+    db_->exec("IMPORT FOREIGN SCHEMA xlsx LIMIT TO (order_lines) FROM SERVER books INTO only_lines "
+              "OPTIONS (filename '" + path + "')");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 'only_lines'::regnamespace"),
+              "order_lines");
+    std::string hint = error_message(*db_, "CREATE FOREIGN TABLE t (a int) SERVER books OPTIONS (filname 'x')");
+    EXPECT_NE(hint.find("Perhaps you meant the option \"filename\""), std::string::npos) << hint;
+    db_->exec("CREATE FOREIGN TABLE wrong (id integer, region integer) SERVER books OPTIONS (filename '" +
+              path + "', sheet 'Customers')");
+    std::string bad = error_message(*db_, "SELECT * FROM wrong");
+    EXPECT_NE(bad.find("invalid input syntax for type integer: \"EU\""), std::string::npos) << bad;
+    EXPECT_NE(bad.find("sheet \"Customers\" row 2, column B"), std::string::npos) << bad;
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM staging.customers"), "3");  // still usable
+}
