@@ -116,7 +116,12 @@ pg_xlsx_fdw_validator(PG_FUNCTION_ARGS)
 
 		for (size_t i = 0; i < lengthof(option_names); i++)
 			known |= strcmp(def->defname, option_names[i]) == 0;
-		if (!known || (catalog != ForeignTableRelationId && strcmp(def->defname, "threads") != 0))
+		if (known && catalog != ForeignTableRelationId && strcmp(def->defname, "threads") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("option \"%s\" belongs to a foreign table", def->defname),
+					 errhint("Servers take threads only; filename, sheet, header_row and skip_rows go on each foreign table.")));
+		if (!known)
 		{
 			const char *closest = NULL;
 			int			best = 3;

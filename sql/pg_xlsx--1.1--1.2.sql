@@ -82,6 +82,10 @@ DECLARE
     override text;
     i integer;
 BEGIN
+    IF num_nonnulls(path, lo, data) <> 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a workbook needs exactly one source: a server file, a large object or a bytea';
+    END IF;
     IF mode NOT IN ('staging', 'direct') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('invalid mode "%s"', mode), HINT = 'The modes are staging and direct.';

@@ -11,9 +11,13 @@ so the list cannot go stale.
 With --load ENV_FILE (the test harness's server), each sheet is instead loaded with
 `xlsx2pg load --no-header --all-text --create --keep-staging` and read back from the database:
 the staging table (with each row's sheet row) must hold the truth's grid, and the target the
-same rows.
+same rows. With --import ENV_FILE the same is done inside the server, with
+`xlsx.import(..., no_header => true, all_text => true, create_table => true, keep_staging => true)`,
+once from the file's path and once from its bytes (a bytea), which must agree; files marked
+as bad input must be refused by xlsx.import with the expected error kind.
 
-Usage: check_corpus.py XLSX2PG CORPUS_DIR [--threads N] [--load ENV_FILE] [--only NAME...]
+Usage: check_corpus.py XLSX2PG CORPUS_DIR [--threads N] [--load ENV_FILE | --import ENV_FILE]
+                       [--only NAME...]
 Prints one line per file and ends with "N passed, N failed".
 """
 import argparse
@@ -141,7 +145,8 @@ def run(cmd, timeout=120, env=None):
 class Database:
     """A fresh database on the harness's server, for loading the corpus into."""
 
-    def __init__(self, env_file):
+    def __init__(self, env_file, server_import=False):
+        self.server_import = server_import
         self.env = dict(os.environ)
         with open(env_file) as f:
             for line in f:
@@ -149,9 +154,10 @@ class Database:
                 if key:
                     self.env[key] = value
         self.env["PGDATABASE"] = "postgres"
-        self.psql("DROP DATABASE IF EXISTS corpus_load")
-        self.psql("CREATE DATABASE corpus_load TEMPLATE template0")
-        self.env["PGDATABASE"] = "corpus_load"
+        name = "corpus_import" if server_import else "corpus_load"
+        self.psql(f"DROP DATABASE IF EXISTS {name}")
+        self.psql(f"CREATE DATABASE {name} TEMPLATE template0")
+        self.env["PGDATABASE"] = name
         self.psql("CREATE EXTENSION pg_xlsx")
         self.tables = 0
 
@@ -174,7 +180,23 @@ class Database:
         if res.returncode not in (0, 1):  # 1: loaded, with rejects (compared below)
             message = res.stderr.decode(errors="replace")
             return None, "empty" if "no sheet column is loaded" in message else message[-400:] or "failed"
-        run_id = json.loads(res.stdout)["loads"][0]["run_id"]
+        return self.read_back(table, json.loads(res.stdout)["loads"][0]["run_id"])
+
+    def import_sheet(self, source, sheet, threads):
+        """The same through xlsx.import inside the server; source is SQL for a path or bytea."""
+        self.tables += 1
+        table = f"sheet_{self.tables}"
+        try:
+            run_id = self.psql(
+                f"SELECT run_id FROM xlsx.import({source}, '{table}', sheet => {sql_literal(sheet)}, "
+                f"no_header => true, all_text => true, create_table => true, keep_staging => true, "
+                f"threads => {threads})").strip()
+        except RuntimeError as e:
+            message = str(e)
+            return None, "empty" if "has no data" in message else message[-400:]
+        return self.read_back(table, run_id)
+
+    def read_back(self, table, run_id):
         staged = list(csv.reader(io.StringIO(
             self.csv_of(f"SELECT * FROM xlsx_staging.run_{run_id} ORDER BY xlsx_sheet_row"), newline="")))
         merged = list(csv.reader(io.StringIO(self.csv_of(f"SELECT * FROM {table}"), newline="")))
@@ -186,6 +208,20 @@ class Database:
             grid.extend([] for _ in range(number - len(grid)))
             grid[number - 1] = r[1:]
         return trim_grid(grid), None
+
+
+def sql_literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def import_error_kind(db, path):
+    """The error kind xlsx.sheets reports for a bad file, or None when it reads it."""
+    try:
+        db.psql(f"SELECT * FROM xlsx.sheets({sql_literal(path)})")
+    except RuntimeError as e:
+        m = re.search(r"error kind ([a-z_]+)", str(e))
+        return m.group(1) if m else "unclear: " + str(e)[-200:]
+    return None
 
 
 def error_kind(stderr):
@@ -221,6 +257,10 @@ def check_file(tool, corpus, row, threads, deviations, db):
         if res.returncode not in (0, 2):
             return f"crashed or bad exit {res.returncode}: {res.stderr[-300:]!r}"
         allowed = EXPECTED_KINDS.get(expected, set())
+        if db and db.server_import and allowed is not None:
+            server_kind = import_error_kind(db, os.path.abspath(path))
+            if server_kind not in allowed:
+                return f"expected {expected} error from xlsx.sheets, got {server_kind}"
         if allowed is None:
             if res.returncode == 0:
                 return check_values(tool, corpus, name, path, row, threads, deviations, db)
@@ -262,7 +302,17 @@ def check_values(tool, corpus, name, path, row, threads, deviations, db):
         truth = read_truth(os.path.join(truth_dir, s_truth["csv"]))
         if truth is None:
             return f"no truth CSV for sheet {s_ours['name']!r}"
-        if db:
+        if db and db.server_import:
+            path_sql = sql_literal(os.path.abspath(path))
+            got, problem = db.import_sheet(path_sql, s_ours["name"], threads)
+            if problem == "empty" and not truth:
+                continue
+            if problem:
+                return f"import of sheet {s_ours['index']} failed: {problem}"
+            from_bytes, problem = db.import_sheet(f"pg_read_binary_file({path_sql})", s_ours["name"], threads)
+            if from_bytes != got:
+                return f"import of sheet {s_ours['index']} from bytes differs from the path's: {problem}"
+        elif db:
             got, problem = db.load_sheet(tool, path, s_ours["name"], threads)
             if problem == "empty" and not truth:
                 continue
@@ -293,9 +343,11 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--load", metavar="ENV_FILE")
+    ap.add_argument("--import", dest="server_import", metavar="ENV_FILE")
     ap.add_argument("--only", nargs="*")
     args = ap.parse_args()
-    db = Database(args.load) if args.load else None
+    db = (Database(args.load) if args.load
+          else Database(args.server_import, server_import=True) if args.server_import else None)
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "known_deviations.json")) as f:
         deviations = json.load(f)

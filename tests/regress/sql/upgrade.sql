@@ -15,5 +15,10 @@ SELECT xlsx.create_staging(:run, ARRAY['n']) AS staging;
 INSERT INTO xlsx_staging.run_:run VALUES (2, '42');
 SELECT * FROM xlsx.merge_run(:run);
 SELECT * FROM t;
+-- 1.2's server-side reading came along: its functions and the foreign data wrapper.
+SELECT p.oid::regprocedure FROM pg_proc p
+ WHERE p.pronamespace = 'xlsx'::regnamespace AND p.proname IN ('import', 'sheets')
+ ORDER BY 1::text;
+SELECT fdwname FROM pg_foreign_data_wrapper;
 -- Dropping the extension takes its staging schema along.
 DROP TABLE t;
