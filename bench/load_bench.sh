@@ -2,6 +2,7 @@
 # The loader benchmark: one table of every way to get the business-directory workbook into
 # PostgreSQL, for each size, each beside the ceiling measured in the same run, back to back.
 #   bench/load_bench.sh BUILD_DIR [SIZES] [RUNS]      e.g. bench/load_bench.sh build "10000 100000" 3
+# SECTIONS=server measures only the ceilings and the server-side imports (xlsx.import, ogr_fdw).
 # Writes bench/results/load-DATE.md and prints the same table. Needs the build's xlsx2pg and
 # generate_workbook; xlsx2csv and ogr2ogr are used when installed.
 #
@@ -75,6 +76,60 @@ ceiling() {
 export -f ceiling
 export work
 
+# Server-side imports read the workbook as the server's OS user: a copy goes where it can.
+books=/tmp/xlsx2pg-bench-books
+mkdir -p "$books" && chmod 755 "$books"
+server_book() {
+    cp "$1" "$books/" && chmod a+r "$books/$(basename "$1")" && echo "$books/$(basename "$1")"
+}
+
+# xlsx.import in one psql session; the backend's peak RSS goes to $work/backend_rss.
+server_import() {
+    local book=$1 mode=$2
+    psql -qXAt -v ON_ERROR_STOP=1 >>"$work/backend_rss" <<SQL
+SELECT * FROM xlsx.import('$book', 'target', mode => '$mode', threads => 2) \g /dev/null
+SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1];
+SQL
+}
+
+# The peer that does the job inside the server today: ogr_fdw's IMPORT FOREIGN SCHEMA and an
+# INSERT ... SELECT of the target's columns.
+ogr_fdw_import() {
+    local book=$1 columns=$2
+    psql -qX -v ON_ERROR_STOP=1 <<SQL
+DROP SCHEMA IF EXISTS ogr CASCADE;
+DROP SERVER IF EXISTS ogr_books CASCADE;
+CREATE SERVER ogr_books FOREIGN DATA WRAPPER ogr_fdw
+    OPTIONS (datasource '$book', format 'XLSX', config_options 'OGR_XLSX_HEADERS=FORCE');
+CREATE SCHEMA ogr;
+IMPORT FOREIGN SCHEMA ogr_all FROM SERVER ogr_books INTO ogr;
+SELECT format('INSERT INTO target SELECT $columns FROM ogr.%I', relname) AS insert
+  FROM pg_class WHERE relnamespace = 'ogr'::regnamespace LIMIT 1 \gset
+:insert;
+SQL
+}
+export -f server_import ogr_fdw_import
+export books
+
+# Server-side rows: xlsx.import staging and direct, and ogr_fdw when installed, beside the
+# ceiling `base`; the RSS column is the backend's peak.
+server_rows() {
+    local rows=$1 book=$2 base=$3 bytes=$4 columns=$5 res
+    book=$(server_book "$book")
+    for mode in direct staging; do
+        rm -f "$work/backend_rss"
+        res=$(measure bash -c "server_import '$book' $mode")
+        res="${res% *} $(sort -n "$work/backend_rss" | tail -1)"
+        row "xlsx.import $mode (backend RSS)" "$rows" "$res" "$base" "$bytes"
+    done
+    if sql -c "CREATE EXTENSION IF NOT EXISTS ogr_fdw" 2>/dev/null; then
+        row "ogr_fdw: IMPORT FOREIGN SCHEMA + INSERT SELECT" "$rows" \
+            "$(SLOW=1 measure bash -c "ogr_fdw_import '$book' '$columns'")" "$base" "$bytes"
+    else
+        echo "| ogr_fdw: not installed (apt-get install postgresql-15-ogr-fdw) | | | | | | |" | tee -a "$out"
+    fi
+}
+
 out="$source_dir/bench/results/load-$(date +%F).md"
 {
     echo "# Loader benchmark, $(date +%F)"
@@ -115,6 +170,8 @@ for rows in $sizes; do
     bn=${cn% *}
     row "ceiling: COPY FROM file.csv, 1 connection" "$rows" "$c1" "$b1" "$bytes"
     row "ceiling: COPY FROM file.csv, $cores connections" "$rows" "$cn" "$bn" "$bytes"
+    server_rows "$rows" "$book" "$b1" "$bytes" "name, category, phone, email, address, city, country, website, description"
+    [[ ${SECTIONS:-all} == server ]] && continue
     row "xlsx2pg direct, 1 connection" "$rows" "$(measure "${load[@]}" --mode direct -c 1)" "$b1" "$bytes"
     row "xlsx2pg direct, $cores connections" "$rows" "$(measure "${load[@]}" --mode direct -c "$cores")" "$bn" "$bytes"
     row "xlsx2pg staging, 1 connection" "$rows" "$(measure "${load[@]}" -c 1)" "$b1" "$bytes"
@@ -158,9 +215,12 @@ if ((typed_rows > 0)); then
     c1=$(measure bash -c "ceiling 1 '$csv'")
     b1=${c1% *}
     row "ceiling: COPY FROM file.csv, 1 connection" "$typed_rows" "$c1" "$b1" "$bytes"
+    server_rows "$rows" "$book" "$b1" "$bytes" "id, name, category, phone, email, address, city, country, website, description, rating, employees, founded, active, revenue"
+    [[ ${SECTIONS:-all} == server ]] || {
     row "xlsx2pg direct, 1 connection" "$typed_rows" "$(measure "$xlsx2pg" load "$book" target -q --mode direct -c 1)" "$b1" "$bytes"
     row "xlsx2pg direct, $cores connections" "$typed_rows" "$(measure "$xlsx2pg" load "$book" target -q --mode direct -c "$cores")" "$b1" "$bytes"
     row "xlsx2pg staging (with merge), $cores connections" "$typed_rows" "$(measure "$xlsx2pg" load "$book" target -q -c "$cores")" "$b1" "$bytes"
+    }
 fi
 echo "" >>"$out"
 echo "Published figures of the classic Go importer for 10,000 rows on 8 cores: sequential 45.2 s," >>"$out"

@@ -26,12 +26,21 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/backend_progress.h"
 #include "xlsx_source.h"
 
 PG_FUNCTION_INFO_V1(pg_xlsx_copy_sheet);
 
 /* COPY text is handed to the server in pieces of about this size. */
 #define COPY_PIECE_BYTES (64 * 1024)
+
+/*
+ * The import's own progress, in slots of the COPY progress report that COPY leaves unused;
+ * the view xlsx.import_progress shows them beside COPY's tuple count.
+ */
+#define PROGRESS_XML_BYTES_READ 10
+#define PROGRESS_XML_BYTES_TOTAL 11
+#define PROGRESS_SHEET_ROW 12
 
 typedef struct Reject
 {
@@ -266,6 +275,16 @@ add_row(SheetCopy *c, uint32_t row, const xlsx_cell *cells, size_t count)
 	note_line(c, row);
 }
 
+static void
+report_progress(SheetCopy *c)
+{
+	const int	index[] = {PROGRESS_XML_BYTES_READ, PROGRESS_XML_BYTES_TOTAL, PROGRESS_SHEET_ROW};
+	int64		value[] = {(int64) xlsx_sheet_bytes_read(c->handle->reader),
+		(int64) xlsx_sheet_part_size(c->handle->reader), (int64) c->last_row};
+
+	pgstat_progress_update_multi_param(3, index, value);
+}
+
 /* Reads rows until COPY_PIECE_BYTES of text are ready or the sheet ends. */
 static void
 read_rows(SheetCopy *c, Size until)
@@ -291,6 +310,8 @@ read_rows(SheetCopy *c, Size until)
 		}
 		add_row(c, row, cells, count);
 	}
+	if (c->ncolumns > 0)
+		report_progress(c);
 }
 
 static int

@@ -295,6 +295,18 @@ AS $$
 $$;
 COMMENT ON FUNCTION xlsx.column_letters(integer) IS 'A sheet column''s letters: 1 is A, 28 is AB';
 
+-- While an import copies, the COPY progress report carries the reader's progress too.
+CREATE VIEW xlsx.import_progress WITH (security_barrier) AS
+SELECT p.pid, d.datname, p.relid::regclass AS copying_into, p.param3 AS tuples_copied,
+       p.param13 AS sheet_row, p.param11 AS xml_bytes_read, p.param12 AS xml_bytes_total,
+       round(100.0 * p.param11 / nullif(p.param12, 0), 1) AS percent,
+       round(p.param3 * p.param12::numeric / nullif(p.param11, 0)) AS rows_expected
+  FROM pg_stat_get_progress_info('COPY') p
+  LEFT JOIN pg_database d ON d.oid = p.datid
+ WHERE p.param12 > 0;
+COMMENT ON VIEW xlsx.import_progress IS 'Imports copying right now: rows copied, the sheet row reached, the share of the sheet''s XML read and the rows expected at the end';
+GRANT SELECT ON xlsx.import_progress TO xlsx_loader;
+
 -- The public functions: the same import from each kind of source. Reserved words (create,
 -- null, trim) cannot be named arguments, hence create_table, null_values and trim_text. They
 -- run with the caller's search_path, to find the target as the caller names it, and so call

@@ -309,6 +309,11 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
         EXPECT_EQ(std::filesystem::directory_iterator("/proc/" + pid + "/task") ==
                       std::filesystem::directory_iterator(),
                   false);
+        // Another session sees how far it is: rows copied, the sheet row, the XML read.
+        EXPECT_EQ(db_->scalar("SELECT sheet_row > 1 AND xml_bytes_read > 0 AND xml_bytes_total > "
+                              "xml_bytes_read AND rows_expected > 0 FROM xlsx.import_progress "
+                              "WHERE pid = " + pid),
+                  "t");
         size_t threads_during = std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
                                               std::filesystem::directory_iterator());
         EXPECT_GT(threads_during, 1u) << "the reader's threads run inside the backend";
