@@ -21,12 +21,12 @@
 #include "parser/parse_relation.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
+#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
-#include "utils/backend_progress.h"
 #include "xlsx_source.h"
 
 PG_FUNCTION_INFO_V1(pg_xlsx_copy_sheet);
@@ -42,461 +42,394 @@ PG_FUNCTION_INFO_V1(pg_xlsx_copy_sheet);
 #define PROGRESS_XML_BYTES_TOTAL 11
 #define PROGRESS_SHEET_ROW 12
 
-typedef struct Reject
-{
-	uint32_t	sheet_row;
-	char	   *column;
-	char	   *value;
-	const char *reason;
+typedef struct Reject {
+    uint32_t sheet_row;
+    char* column;
+    char* value;
+    const char* reason;
 } Reject;
 
 /* Where a COPY line's sheet row changes by more than one: line -> sheet row. */
-typedef struct LineBreak
-{
-	uint64		line;
-	uint32_t	sheet_row;
+typedef struct LineBreak {
+    uint64 line;
+    uint32_t sheet_row;
 } LineBreak;
 
-typedef struct SheetCopy
-{
-	XlsxHandle *handle;
-	/* the rows */
-	int			header_row;		/* 0: no header */
-	int			skip_rows;
-	int			skipped;
-	int			width_limit;	/* a value past this sheet column is refused; 0: none */
-	char	  **null_values;
-	int			null_count;
-	bool		trim;
-	/* the columns written: for each, its sheet column (1-based) */
-	int			ncolumns;
-	int		   *sheet_columns;
-	char	  **column_names;	/* of the target, for messages */
-	bool		with_sheet_row;
-	bool		staging;		/* bad rows become rejects instead of errors */
-	const xlsx_cell **by_column;	/* this row's cells by sheet column */
-	/* what was seen */
-	uint64		rows_read;
-	uint32_t	first_row;
-	uint32_t	last_row;
-	uint32_t	width;
-	xlsx_type_inference *types;
-	List	   *rejects;
-	/* the COPY text and its line map */
-	StringInfoData text;
-	int			text_pos;
-	bool		at_end;
-	uint64		lines;
-	LineBreak  *breaks;
-	int			nbreaks;
-	int			max_breaks;
-	uint32_t	last_line_row;
-	bool		in_reader;		/* an error now is the reader's or ours, not COPY's */
+typedef struct SheetCopy {
+    XlsxHandle* handle;
+    /* the rows */
+    int header_row; /* 0: no header */
+    int skip_rows;
+    int skipped;
+    int width_limit; /* a value past this sheet column is refused; 0: none */
+    char** null_values;
+    int null_count;
+    bool trim;
+    /* the columns written: for each, its sheet column (1-based) */
+    int ncolumns;
+    int* sheet_columns;
+    char** column_names; /* of the target, for messages */
+    bool with_sheet_row;
+    bool staging;                /* bad rows become rejects instead of errors */
+    const xlsx_cell** by_column; /* this row's cells by sheet column */
+    /* what was seen */
+    uint64 rows_read;
+    uint32_t first_row;
+    uint32_t last_row;
+    uint32_t width;
+    xlsx_type_inference* types;
+    List* rejects;
+    /* the COPY text and its line map */
+    StringInfoData text;
+    int text_pos;
+    bool at_end;
+    uint64 lines;
+    LineBreak* breaks;
+    int nbreaks;
+    int max_breaks;
+    uint32_t last_line_row;
+    bool in_reader; /* an error now is the reader's or ours, not COPY's */
 } SheetCopy;
 
 /* The callback has no argument: the one copy in progress in this backend. */
-static SheetCopy *active_copy = NULL;
+static SheetCopy* active_copy = NULL;
 
 /* The value a cell loads as, after trim_text and null_values; false for NULL. */
-static bool
-cell_value(SheetCopy *c, const xlsx_cell *cell, const char **data, size_t *size)
-{
-	const char *d = cell->data;
-	size_t		n = cell->size;
+static bool cell_value(SheetCopy* c, const xlsx_cell* cell, const char** data, size_t* size) {
+    const char* d = cell->data;
+    size_t n = cell->size;
 
-	if (c->trim && cell->type == XLSX_CELL_STRING)
-	{
-		while (n > 0 && (d[0] == ' ' || d[0] == '\t' || d[0] == '\n' || d[0] == '\r'))
-			d++, n--;
-		while (n > 0 && (d[n - 1] == ' ' || d[n - 1] == '\t' || d[n - 1] == '\n' || d[n - 1] == '\r'))
-			n--;
-	}
-	if (n == 0)
-		return false;			/* an empty string is no value, as Excel shows it */
-	for (int i = 0; i < c->null_count; i++)
-		if (strlen(c->null_values[i]) == n && memcmp(c->null_values[i], d, n) == 0)
-			return false;
-	*data = d;
-	*size = n;
-	return true;
+    if (c->trim && cell->type == XLSX_CELL_STRING) {
+        while (n > 0 && (d[0] == ' ' || d[0] == '\t' || d[0] == '\n' || d[0] == '\r'))
+            d++, n--;
+        while (n > 0 &&
+               (d[n - 1] == ' ' || d[n - 1] == '\t' || d[n - 1] == '\n' || d[n - 1] == '\r'))
+            n--;
+    }
+    if (n == 0) return false; /* an empty string is no value, as Excel shows it */
+    for (int i = 0; i < c->null_count; i++)
+        if (strlen(c->null_values[i]) == n && memcmp(c->null_values[i], d, n) == 0) return false;
+    *data = d;
+    *size = n;
+    return true;
 }
 
-static void
-append_copy_value(StringInfo out, const char *data, size_t size)
-{
-	for (size_t i = 0; i < size; i++)
-	{
-		char		ch = data[i];
+static void append_copy_value(StringInfo out, const char* data, size_t size) {
+    for (size_t i = 0; i < size; i++) {
+        char ch = data[i];
 
-		switch (ch)
-		{
-			case '\\':
-				appendBinaryStringInfo(out, "\\\\", 2);
-				break;
-			case '\t':
-				appendBinaryStringInfo(out, "\\t", 2);
-				break;
-			case '\n':
-				appendBinaryStringInfo(out, "\\n", 2);
-				break;
-			case '\r':
-				appendBinaryStringInfo(out, "\\r", 2);
-				break;
-			default:
-				appendStringInfoCharMacro(out, ch);
-		}
-	}
+        switch (ch) {
+            case '\\':
+                appendBinaryStringInfo(out, "\\\\", 2);
+                break;
+            case '\t':
+                appendBinaryStringInfo(out, "\\t", 2);
+                break;
+            case '\n':
+                appendBinaryStringInfo(out, "\\n", 2);
+                break;
+            case '\r':
+                appendBinaryStringInfo(out, "\\r", 2);
+                break;
+            default:
+                appendStringInfoCharMacro(out, ch);
+        }
+    }
 }
 
 /* A row that cannot be sent: a reject in staging, an error in direct mode. */
-static bool
-refuse_row(SheetCopy *c, uint32_t row, uint32_t column, const char *data, size_t size,
-		   const char *reason)
-{
-	Reject	   *r;
+static bool refuse_row(SheetCopy* c, uint32_t row, uint32_t column, const char* data, size_t size,
+                       const char* reason) {
+    Reject* r;
 
-	if (!c->staging)
-	{
-		xlsx_handle_close(c->handle);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("sheet \"%s\" row %u, column %s: %s", c->handle->sheet_name ? c->handle->sheet_name : "",
-						row, xlsx_column_letters(column), reason)));
-	}
-	r = palloc(sizeof(Reject));
-	r->sheet_row = row;
-	r->column = xlsx_column_letters(column);
-	r->value = pnstrdup(data, size);
-	r->reason = reason;
-	c->rejects = lappend(c->rejects, r);
-	return false;
+    if (!c->staging) {
+        xlsx_handle_close(c->handle);
+        ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+                        errmsg("sheet \"%s\" row %u, column %s: %s",
+                               c->handle->sheet_name ? c->handle->sheet_name : "", row,
+                               xlsx_column_letters(column), reason)));
+    }
+    r = palloc(sizeof(Reject));
+    r->sheet_row = row;
+    r->column = xlsx_column_letters(column);
+    r->value = pnstrdup(data, size);
+    r->reason = reason;
+    c->rejects = lappend(c->rejects, r);
+    return false;
 }
 
 /* Remembers the sheet row of the next COPY line where it does not follow the last one. */
-static void
-note_line(SheetCopy *c, uint32_t row)
-{
-	c->lines++;
-	if (c->nbreaks > 0 && row == c->last_line_row + 1)
-	{
-		c->last_line_row = row;
-		return;
-	}
-	if (c->nbreaks == c->max_breaks)
-	{
-		c->max_breaks = c->max_breaks ? 2 * c->max_breaks : 64;
-		c->breaks = c->breaks ? repalloc_huge(c->breaks, c->max_breaks * sizeof(LineBreak))
-			: palloc(c->max_breaks * sizeof(LineBreak));
-	}
-	c->breaks[c->nbreaks].line = c->lines;
-	c->breaks[c->nbreaks].sheet_row = row;
-	c->nbreaks++;
-	c->last_line_row = row;
+static void note_line(SheetCopy* c, uint32_t row) {
+    c->lines++;
+    if (c->nbreaks > 0 && row == c->last_line_row + 1) {
+        c->last_line_row = row;
+        return;
+    }
+    if (c->nbreaks == c->max_breaks) {
+        c->max_breaks = c->max_breaks ? 2 * c->max_breaks : 64;
+        c->breaks = c->breaks ? repalloc_huge(c->breaks, c->max_breaks * sizeof(LineBreak))
+                              : palloc(c->max_breaks * sizeof(LineBreak));
+    }
+    c->breaks[c->nbreaks].line = c->lines;
+    c->breaks[c->nbreaks].sheet_row = row;
+    c->nbreaks++;
+    c->last_line_row = row;
 }
 
-static uint32_t
-sheet_row_of_line(SheetCopy *c, uint64 line)
-{
-	int			lo = 0,
-				hi = c->nbreaks - 1;
+static uint32_t sheet_row_of_line(SheetCopy* c, uint64 line) {
+    int lo = 0, hi = c->nbreaks - 1;
 
-	if (c->nbreaks == 0)
-		return 0;
-	while (lo < hi)
-	{
-		int			mid = (lo + hi + 1) / 2;
+    if (c->nbreaks == 0) return 0;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
 
-		if (c->breaks[mid].line <= line)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return c->breaks[lo].sheet_row + (uint32_t) (line - c->breaks[lo].line);
+        if (c->breaks[mid].line <= line)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return c->breaks[lo].sheet_row + (uint32_t)(line - c->breaks[lo].line);
 }
 
 /* One data row: checked, fed to the type inference, and (with a target) written as COPY text. */
-static void
-add_row(SheetCopy *c, uint32_t row, const xlsx_cell *cells, size_t count)
-{
-	const char *data;
-	size_t		size;
+static void add_row(SheetCopy* c, uint32_t row, const xlsx_cell* cells, size_t count) {
+    const char* data;
+    size_t size;
 
-	c->rows_read++;
-	if (c->first_row == 0)
-		c->first_row = row;
-	c->last_row = row;
-	for (size_t i = 0; i < count; i++)
-	{
-		if (!cell_value(c, &cells[i], &data, &size))
-			continue;
-		if (c->width_limit > 0 && cells[i].column > (uint32_t) c->width_limit)
-		{
-			refuse_row(c, row, cells[i].column, data, size,
-					   "a value past the last column of the header");
-			return;
-		}
-		if (memchr(data, '\0', size))
-		{
-			refuse_row(c, row, cells[i].column, data, size,
-					   "the value holds a NUL character, which PostgreSQL text cannot store");
-			return;
-		}
-		if (cells[i].column > c->width)
-			c->width = cells[i].column;
-	}
-	if (c->types)
-		for (size_t i = 0; i < count; i++)
-			if (cell_value(c, &cells[i], &data, &size))
-				xlsx_types_add(c->types, cells[i].column, cells[i].type, data, size);
-	if (c->ncolumns == 0)
-		return;
+    c->rows_read++;
+    if (c->first_row == 0) c->first_row = row;
+    c->last_row = row;
+    for (size_t i = 0; i < count; i++) {
+        if (!cell_value(c, &cells[i], &data, &size)) continue;
+        if (c->width_limit > 0 && cells[i].column > (uint32_t)c->width_limit) {
+            refuse_row(c, row, cells[i].column, data, size,
+                       "a value past the last column of the header");
+            return;
+        }
+        if (memchr(data, '\0', size)) {
+            refuse_row(c, row, cells[i].column, data, size,
+                       "the value holds a NUL character, which PostgreSQL text cannot store");
+            return;
+        }
+        if (cells[i].column > c->width) c->width = cells[i].column;
+    }
+    if (c->types)
+        for (size_t i = 0; i < count; i++)
+            if (cell_value(c, &cells[i], &data, &size))
+                xlsx_types_add(c->types, cells[i].column, cells[i].type, data, size);
+    if (c->ncolumns == 0) return;
 
-	for (size_t i = 0; i < count; i++)
-		if (cells[i].column <= XLSX_MAX_COLUMNS)
-			c->by_column[cells[i].column] = &cells[i];
-	if (c->with_sheet_row)
-		appendStringInfo(&c->text, "%u", row);
-	for (int k = 0; k < c->ncolumns; k++)
-	{
-		int			column = c->sheet_columns[k];
-		const xlsx_cell *cell = column > 0 ? c->by_column[column] : NULL;
+    for (size_t i = 0; i < count; i++)
+        if (cells[i].column <= XLSX_MAX_COLUMNS) c->by_column[cells[i].column] = &cells[i];
+    if (c->with_sheet_row) appendStringInfo(&c->text, "%u", row);
+    for (int k = 0; k < c->ncolumns; k++) {
+        int column = c->sheet_columns[k];
+        const xlsx_cell* cell = column > 0 ? c->by_column[column] : NULL;
 
-		if (k > 0 || c->with_sheet_row)
-			appendStringInfoCharMacro(&c->text, '\t');
-		if (cell && cell_value(c, cell, &data, &size))
-			append_copy_value(&c->text, data, size);
-		else
-			appendBinaryStringInfo(&c->text, "\\N", 2);
-	}
-	appendStringInfoCharMacro(&c->text, '\n');
-	for (size_t i = 0; i < count; i++)
-		if (cells[i].column <= XLSX_MAX_COLUMNS)
-			c->by_column[cells[i].column] = NULL;
-	note_line(c, row);
+        if (k > 0 || c->with_sheet_row) appendStringInfoCharMacro(&c->text, '\t');
+        if (cell && cell_value(c, cell, &data, &size))
+            append_copy_value(&c->text, data, size);
+        else
+            appendBinaryStringInfo(&c->text, "\\N", 2);
+    }
+    appendStringInfoCharMacro(&c->text, '\n');
+    for (size_t i = 0; i < count; i++)
+        if (cells[i].column <= XLSX_MAX_COLUMNS) c->by_column[cells[i].column] = NULL;
+    note_line(c, row);
 }
 
-static void
-report_progress(SheetCopy *c)
-{
-	const int	index[] = {PROGRESS_XML_BYTES_READ, PROGRESS_XML_BYTES_TOTAL, PROGRESS_SHEET_ROW};
-	int64		value[] = {(int64) xlsx_sheet_bytes_read(c->handle->reader),
-		(int64) xlsx_sheet_part_size(c->handle->reader), (int64) c->last_row};
+static void report_progress(SheetCopy* c) {
+    const int index[] = {PROGRESS_XML_BYTES_READ, PROGRESS_XML_BYTES_TOTAL, PROGRESS_SHEET_ROW};
+    int64 value[] = {(int64)xlsx_sheet_bytes_read(c->handle->reader),
+                     (int64)xlsx_sheet_part_size(c->handle->reader), (int64)c->last_row};
 
-	pgstat_progress_update_multi_param(3, index, value);
+    pgstat_progress_update_multi_param(3, index, value);
 }
 
 /* Reads rows until COPY_PIECE_BYTES of text are ready or the sheet ends. */
-static void
-read_rows(SheetCopy *c, Size until)
-{
-	uint32_t	row;
-	const xlsx_cell *cells;
-	size_t		count;
+static void read_rows(SheetCopy* c, Size until) {
+    uint32_t row;
+    const xlsx_cell* cells;
+    size_t count;
 
-	while (!c->at_end && (Size) c->text.len < until)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (!xlsx_handle_next_row(c->handle, &row, &cells, &count))
-		{
-			c->at_end = true;
-			break;
-		}
-		if (c->header_row > 0 && row <= (uint32_t) c->header_row)
-			continue;			/* the header and what is above it */
-		if (c->skipped < c->skip_rows)
-		{
-			c->skipped++;
-			continue;
-		}
-		add_row(c, row, cells, count);
-	}
-	if (c->ncolumns > 0)
-		report_progress(c);
+    while (!c->at_end && (Size)c->text.len < until) {
+        CHECK_FOR_INTERRUPTS();
+        if (!xlsx_handle_next_row(c->handle, &row, &cells, &count)) {
+            c->at_end = true;
+            break;
+        }
+        if (c->header_row > 0 && row <= (uint32_t)c->header_row)
+            continue; /* the header and what is above it */
+        if (c->skipped < c->skip_rows) {
+            c->skipped++;
+            continue;
+        }
+        add_row(c, row, cells, count);
+    }
+    if (c->ncolumns > 0) report_progress(c);
 }
 
-static int
-copy_source(void *outbuf, int minread, int maxread)
-{
-	SheetCopy  *c = active_copy;
-	int			written = 0;
+static int copy_source(void* outbuf, int minread, int maxread) {
+    SheetCopy* c = active_copy;
+    int written = 0;
 
-	while (written < maxread)
-	{
-		if (c->text_pos < c->text.len)
-		{
-			int			n = Min(maxread - written, c->text.len - c->text_pos);
+    while (written < maxread) {
+        if (c->text_pos < c->text.len) {
+            int n = Min(maxread - written, c->text.len - c->text_pos);
 
-			memcpy((char *) outbuf + written, c->text.data + c->text_pos, n);
-			c->text_pos += n;
-			written += n;
-			continue;
-		}
-		if (c->at_end)
-			break;
-		resetStringInfo(&c->text);
-		c->text_pos = 0;
-		c->in_reader = true;
-		read_rows(c, COPY_PIECE_BYTES);
-		c->in_reader = false;
-	}
-	return written;
+            memcpy((char*)outbuf + written, c->text.data + c->text_pos, n);
+            c->text_pos += n;
+            written += n;
+            continue;
+        }
+        if (c->at_end) break;
+        resetStringInfo(&c->text);
+        c->text_pos = 0;
+        c->in_reader = true;
+        read_rows(c, COPY_PIECE_BYTES);
+        c->in_reader = false;
+    }
+    return written;
 }
 
 /*
  * The range table CopyFrom needs (as DoCopy and logical replication's table sync build it),
  * and the checks DoCopy makes before a COPY FROM, which CopyFrom itself does not.
  */
-static ParseState *
-prepare_copy(Relation rel, List *attnums)
-{
-	ParseState *pstate = make_parsestate(NULL);
-	ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock,
-															   NULL, false, false);
-	RangeTblEntry *rte = nsitem->p_rte;
-	ListCell   *lc;
+static ParseState* prepare_copy(Relation rel, List* attnums) {
+    ParseState* pstate = make_parsestate(NULL);
+    ParseNamespaceItem* nsitem =
+        addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
+    RangeTblEntry* rte = nsitem->p_rte;
+    ListCell* lc;
 
-	pstate->p_sourcetext = "xlsx.import";
-	rte->requiredPerms = ACL_INSERT;
-	foreach(lc, attnums)
-		rte->insertedCols = bms_add_member(rte->insertedCols,
-										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
-	ExecCheckRTPerms(pstate->p_rtable, true);
-	if (check_enable_rls(rte->relid, InvalidOid, false) == RLS_ENABLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("xlsx.import cannot load a table with row-level security enabled"),
-				 errdetail("COPY FROM, which the import uses, is not supported with row-level security."),
-				 errhint("Import in staging mode into another table and INSERT from it.")));
-	if (XactReadOnly && !rel->rd_islocaltemp)
-		PreventCommandIfReadOnly("xlsx.import");
-	PreventCommandIfParallelMode("xlsx.import");
-	return pstate;
+    pstate->p_sourcetext = "xlsx.import";
+    rte->requiredPerms = ACL_INSERT;
+    foreach (lc, attnums)
+        rte->insertedCols =
+            bms_add_member(rte->insertedCols, lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+    ExecCheckRTPerms(pstate->p_rtable, true);
+    if (check_enable_rls(rte->relid, InvalidOid, false) == RLS_ENABLED)
+        ereport(ERROR,
+                (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                 errmsg("xlsx.import cannot load a table with row-level security enabled"),
+                 errdetail(
+                     "COPY FROM, which the import uses, is not supported with row-level security."),
+                 errhint("Import in staging mode into another table and INSERT from it.")));
+    if (XactReadOnly && !rel->rd_islocaltemp) PreventCommandIfReadOnly("xlsx.import");
+    PreventCommandIfParallelMode("xlsx.import");
+    return pstate;
 }
 
 /* "COPY t, line 12, column qty: ..." -> 12; 0 when the context names no line. */
-static uint64
-copy_line_of(const char *context)
-{
-	const char *at = context ? strstr(context, ", line ") : NULL;
+static uint64 copy_line_of(const char* context) {
+    const char* at = context ? strstr(context, ", line ") : NULL;
 
-	return at ? strtoull(at + 7, NULL, 10) : 0;
+    return at ? strtoull(at + 7, NULL, 10) : 0;
 }
 
-static const char *
-copy_column_of(const char *context)
-{
-	const char *at = context ? strstr(context, ", column ") : NULL;
-	char	   *name;
-	char	   *end;
+static const char* copy_column_of(const char* context) {
+    const char* at = context ? strstr(context, ", column ") : NULL;
+    char* name;
+    char* end;
 
-	if (!at)
-		return NULL;
-	name = pstrdup(at + 9);
-	end = strchr(name, ':');
-	if (end)
-		*end = '\0';
-	return name;
+    if (!at) return NULL;
+    name = pstrdup(at + 9);
+    end = strchr(name, ':');
+    if (end) *end = '\0';
+    return name;
 }
 
 /* Runs the COPY; a data error is raised again naming the sheet row and column. */
-static uint64
-run_copy(SheetCopy *c, ParseState *pstate, Relation rel, List *attnames)
-{
-	List	   *options = list_make1(makeDefElem("encoding", (Node *) makeString("UTF8"), -1));
-	MemoryContext caller = CurrentMemoryContext;
-	CopyFromState cstate;
-	uint64		copied = 0;
+static uint64 run_copy(SheetCopy* c, ParseState* pstate, Relation rel, List* attnames) {
+    List* options = list_make1(makeDefElem("encoding", (Node*)makeString("UTF8"), -1));
+    MemoryContext caller = CurrentMemoryContext;
+    CopyFromState cstate;
+    uint64 copied = 0;
 
-	if (active_copy)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("an xlsx import is already running in this session"),
-				 errdetail("xlsx.import cannot be called from inside another import (a trigger, say).")));
-	active_copy = c;
-	PG_TRY();
-	{
-		cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, copy_source, attnames, options);
-		copied = CopyFrom(cstate);
-		EndCopyFrom(cstate);
-	}
-	PG_CATCH();
-	{
-		MemoryContext error_context;
-		ErrorData  *edata;
-		uint64		line;
+    if (active_copy)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("an xlsx import is already running in this session"),
+                 errdetail(
+                     "xlsx.import cannot be called from inside another import (a trigger, say).")));
+    active_copy = c;
+    PG_TRY();
+    {
+        cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, copy_source, attnames, options);
+        copied = CopyFrom(cstate);
+        EndCopyFrom(cstate);
+    }
+    PG_CATCH();
+    {
+        MemoryContext error_context;
+        ErrorData* edata;
+        uint64 line;
 
-		active_copy = NULL;
-		xlsx_handle_close(c->handle);	/* threads joined before the error leaves */
-		error_context = MemoryContextSwitchTo(caller);
-		edata = CopyErrorData();
-		line = copy_line_of(edata->context);
-		if (line == 0 || c->in_reader || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-		{
-			MemoryContextSwitchTo(error_context);
-			PG_RE_THROW();
-		}
-		FlushErrorState();
-		{
-			const char *column = copy_column_of(edata->context);
-			const char *letters = NULL;
+        active_copy = NULL;
+        xlsx_handle_close(c->handle); /* threads joined before the error leaves */
+        error_context = MemoryContextSwitchTo(caller);
+        edata = CopyErrorData();
+        line = copy_line_of(edata->context);
+        if (line == 0 || c->in_reader || edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+            edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN) {
+            MemoryContextSwitchTo(error_context);
+            PG_RE_THROW();
+        }
+        FlushErrorState();
+        {
+            const char* column = copy_column_of(edata->context);
+            const char* letters = NULL;
 
-			for (int k = 0; column && k < c->ncolumns; k++)
-				if (strcmp(c->column_names[k], column) == 0 && c->sheet_columns[k] > 0)
-					letters = xlsx_column_letters(c->sheet_columns[k]);
-			ereport(ERROR,
-					(errcode(edata->sqlerrcode),
-					 errmsg("%s", edata->message),
-					 errdetail("%s%sIn %s, sheet \"%s\" row %u%s%s%s%s.",
-							   edata->detail ? edata->detail : "", edata->detail ? " " : "",
-							   c->handle->label, c->handle->sheet_name ? c->handle->sheet_name : "",
-							   sheet_row_of_line(c, line),
-							   letters ? ", column " : "", letters ? letters : "",
-							   column ? " (table column " : "", column ? psprintf("%s)", column) : ""),
-					 edata->hint ? errhint("%s", edata->hint) : 0));
-		}
-	}
-	PG_END_TRY();
-	active_copy = NULL;
-	return copied;
+            for (int k = 0; column && k < c->ncolumns; k++)
+                if (strcmp(c->column_names[k], column) == 0 && c->sheet_columns[k] > 0)
+                    letters = xlsx_column_letters(c->sheet_columns[k]);
+            ereport(ERROR,
+                    (errcode(edata->sqlerrcode), errmsg("%s", edata->message),
+                     errdetail("%s%sIn %s, sheet \"%s\" row %u%s%s%s%s.",
+                               edata->detail ? edata->detail : "", edata->detail ? " " : "",
+                               c->handle->label, c->handle->sheet_name ? c->handle->sheet_name : "",
+                               sheet_row_of_line(c, line), letters ? ", column " : "",
+                               letters ? letters : "", column ? " (table column " : "",
+                               column ? psprintf("%s)", column) : ""),
+                     edata->hint ? errhint("%s", edata->hint) : 0));
+        }
+    }
+    PG_END_TRY();
+    active_copy = NULL;
+    return copied;
 }
 
-static void
-record_rejects(SheetCopy *c, int64 run)
-{
-	ListCell   *lc;
-	Oid			types[5] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
+static void record_rejects(SheetCopy* c, int64 run) {
+    ListCell* lc;
+    Oid types[5] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
 
-	if (c->rejects == NIL)
-		return;
-	SPI_connect();
-	foreach(lc, c->rejects)
-	{
-		Reject	   *r = lfirst(lc);
-		Datum		values[5] = {Int64GetDatum(run), Int64GetDatum(r->sheet_row),
-			CStringGetTextDatum(r->column), CStringGetTextDatum(r->value),
-		CStringGetTextDatum(r->reason)};
+    if (c->rejects == NIL) return;
+    SPI_connect();
+    foreach (lc, c->rejects) {
+        Reject* r = lfirst(lc);
+        Datum values[5] = {Int64GetDatum(run), Int64GetDatum(r->sheet_row),
+                           CStringGetTextDatum(r->column), CStringGetTextDatum(r->value),
+                           CStringGetTextDatum(r->reason)};
 
-		CHECK_FOR_INTERRUPTS();
-		if (SPI_execute_with_args("SELECT xlsx.record_reject($1, $2, $3, $4, NULL, $5)", 5, types,
-								  values, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "cannot record a reject of run " INT64_FORMAT, run);
-	}
-	SPI_finish();
+        CHECK_FOR_INTERRUPTS();
+        if (SPI_execute_with_args("SELECT xlsx.record_reject($1, $2, $3, $4, NULL, $5)", 5, types,
+                                  values, NULL, false, 0) != SPI_OK_SELECT)
+            elog(ERROR, "cannot record a reject of run " INT64_FORMAT, run);
+    }
+    SPI_finish();
 }
 
-static char **
-text_array_strings(ArrayType *array, int *count)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **out;
+static char** text_array_strings(ArrayType* array, int* count) {
+    Datum* elems;
+    bool* nulls;
+    char** out;
 
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, count);
-	out = palloc(sizeof(char *) * (*count + 1));
-	for (int i = 0; i < *count; i++)
-		out[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
-	return out;
+    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, count);
+    out = palloc(sizeof(char*) * (*count + 1));
+    for (int i = 0; i < *count; i++)
+        out[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+    return out;
 }
 
 /*
@@ -505,154 +438,135 @@ text_array_strings(ArrayType *array, int *count)
  *                 infer_types, run)
  *   -> (sheet_name, rows_read, rows_copied, first_row, last_row, width, types)
  */
-Datum
-pg_xlsx_copy_sheet(PG_FUNCTION_ARGS)
-{
-	XlsxSource	source;
-	SheetCopy	c;
-	MemoryContext copy_context;
-	MemoryContext old;
-	TupleDesc	tupdesc;
-	Datum		result[7];
-	bool		nulls[7] = {false};
-	volatile uint64 copied = 0;
-	Oid			target = PG_ARGISNULL(4) ? InvalidOid : PG_GETARG_OID(4);
-	int64		run = PG_ARGISNULL(15) ? 0 : PG_GETARG_INT64(15);
+Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
+    XlsxSource source;
+    SheetCopy c;
+    MemoryContext copy_context;
+    MemoryContext old;
+    TupleDesc tupdesc;
+    Datum result[7];
+    bool nulls[7] = {false};
+    volatile uint64 copied = 0;
+    Oid target = PG_ARGISNULL(4) ? InvalidOid : PG_GETARG_OID(4);
+    int64 run = PG_ARGISNULL(15) ? 0 : PG_GETARG_INT64(15);
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "xlsx.copy_sheet must return a record");
-	xlsx_source_from_args(fcinfo, &source);
+    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "xlsx.copy_sheet must return a record");
+    xlsx_source_from_args(fcinfo, &source);
 
-	copy_context = AllocSetContextCreate(CurrentMemoryContext, "xlsx import",
-										 ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(copy_context);
-	memset(&c, 0, sizeof(c));
-	c.header_row = PG_ARGISNULL(7) ? 1 : PG_GETARG_INT32(7);
-	c.skip_rows = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
-	c.width_limit = PG_ARGISNULL(9) ? 0 : PG_GETARG_INT32(9);
-	c.with_sheet_row = !PG_ARGISNULL(10) && PG_GETARG_BOOL(10);
-	if (!PG_ARGISNULL(11))
-		c.null_values = text_array_strings(PG_GETARG_ARRAYTYPE_P(11), &c.null_count);
-	c.trim = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
-	c.staging = run != 0;
-	if (c.header_row < 0 || c.skip_rows < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("header_row and skip_rows cannot be negative")));
-	if (OidIsValid(target))
-	{
-		int			nsheet;
-		Datum	   *elems;
-		bool	   *elem_nulls;
+    copy_context =
+        AllocSetContextCreate(CurrentMemoryContext, "xlsx import", ALLOCSET_DEFAULT_SIZES);
+    old = MemoryContextSwitchTo(copy_context);
+    memset(&c, 0, sizeof(c));
+    c.header_row = PG_ARGISNULL(7) ? 1 : PG_GETARG_INT32(7);
+    c.skip_rows = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
+    c.width_limit = PG_ARGISNULL(9) ? 0 : PG_GETARG_INT32(9);
+    c.with_sheet_row = !PG_ARGISNULL(10) && PG_GETARG_BOOL(10);
+    if (!PG_ARGISNULL(11))
+        c.null_values = text_array_strings(PG_GETARG_ARRAYTYPE_P(11), &c.null_count);
+    c.trim = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
+    c.staging = run != 0;
+    if (c.header_row < 0 || c.skip_rows < 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("header_row and skip_rows cannot be negative")));
+    if (OidIsValid(target)) {
+        int nsheet;
+        Datum* elems;
+        bool* elem_nulls;
 
-		if (PG_ARGISNULL(5) || PG_ARGISNULL(6))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("a target needs its columns and their sheet columns")));
-		c.column_names = text_array_strings(PG_GETARG_ARRAYTYPE_P(5), &c.ncolumns);
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), INT4OID, 4, true, TYPALIGN_INT, &elems,
-						  &elem_nulls, &nsheet);
-		if (nsheet != c.ncolumns)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("target_columns and sheet_columns differ in length")));
-		c.sheet_columns = palloc(sizeof(int) * c.ncolumns);
-		for (int k = 0; k < c.ncolumns; k++)
-		{
-			c.sheet_columns[k] = elem_nulls[k] ? 0 : DatumGetInt32(elems[k]);
-			if (c.sheet_columns[k] < 0 || c.sheet_columns[k] > XLSX_MAX_COLUMNS)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("sheet column %d is out of range", c.sheet_columns[k])));
-		}
-		c.by_column = palloc0(sizeof(xlsx_cell *) * (XLSX_MAX_COLUMNS + 1));
-	}
-	if (!PG_ARGISNULL(14) && PG_GETARG_BOOL(14))
-	{
-		c.types = xlsx_types_new();
-		if (!c.types)
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	}
-	initStringInfo(&c.text);
+        if (PG_ARGISNULL(5) || PG_ARGISNULL(6))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("a target needs its columns and their sheet columns")));
+        c.column_names = text_array_strings(PG_GETARG_ARRAYTYPE_P(5), &c.ncolumns);
+        deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), INT4OID, 4, true, TYPALIGN_INT, &elems,
+                          &elem_nulls, &nsheet);
+        if (nsheet != c.ncolumns)
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("target_columns and sheet_columns differ in length")));
+        c.sheet_columns = palloc(sizeof(int) * c.ncolumns);
+        for (int k = 0; k < c.ncolumns; k++) {
+            c.sheet_columns[k] = elem_nulls[k] ? 0 : DatumGetInt32(elems[k]);
+            if (c.sheet_columns[k] < 0 || c.sheet_columns[k] > XLSX_MAX_COLUMNS)
+                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                                errmsg("sheet column %d is out of range", c.sheet_columns[k])));
+        }
+        c.by_column = palloc0(sizeof(xlsx_cell*) * (XLSX_MAX_COLUMNS + 1));
+    }
+    if (!PG_ARGISNULL(14) && PG_GETARG_BOOL(14)) {
+        c.types = xlsx_types_new();
+        if (!c.types) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+    }
+    initStringInfo(&c.text);
 
-	PG_TRY();
-	{
-		c.handle = xlsx_handle_open(&source, PG_ARGISNULL(13) ? 2 : PG_GETARG_INT32(13),
-									copy_context);
-		xlsx_handle_open_sheet(c.handle, PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
-		result[0] = CStringGetTextDatum(c.handle->sheet_name);
-		if (OidIsValid(target))
-		{
-			Relation	rel = table_open(target, RowExclusiveLock);
-			List	   *attnames = NIL;
-			List	   *attnums = NIL;
+    PG_TRY();
+    {
+        c.handle =
+            xlsx_handle_open(&source, PG_ARGISNULL(13) ? 2 : PG_GETARG_INT32(13), copy_context);
+        xlsx_handle_open_sheet(c.handle,
+                               PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
+        result[0] = CStringGetTextDatum(c.handle->sheet_name);
+        if (OidIsValid(target)) {
+            Relation rel = table_open(target, RowExclusiveLock);
+            List* attnames = NIL;
+            List* attnums = NIL;
 
-			if (c.with_sheet_row)	/* the staging table's first column */
-			{
-				attnames = list_make1(makeString("xlsx_sheet_row"));
-				attnums = list_make1_int(attnameAttNum(rel, "xlsx_sheet_row", false));
-			}
+            if (c.with_sheet_row) /* the staging table's first column */
+            {
+                attnames = list_make1(makeString("xlsx_sheet_row"));
+                attnums = list_make1_int(attnameAttNum(rel, "xlsx_sheet_row", false));
+            }
 
-			for (int k = 0; k < c.ncolumns; k++)
-			{
-				AttrNumber	attnum = attnameAttNum(rel, c.column_names[k], false);
+            for (int k = 0; k < c.ncolumns; k++) {
+                AttrNumber attnum = attnameAttNum(rel, c.column_names[k], false);
 
-				if (attnum == InvalidAttrNumber)
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_COLUMN),
-							 errmsg("column \"%s\" of relation \"%s\" does not exist",
-									c.column_names[k], RelationGetRelationName(rel))));
-				attnames = lappend(attnames, makeString(c.column_names[k]));
-				attnums = lappend_int(attnums, attnum);
-			}
-			copied = run_copy(&c, prepare_copy(rel, attnums), rel, attnames);
-			table_close(rel, NoLock);
-		}
-		else
-		{
-			while (!c.at_end)
-			{
-				read_rows(&c, COPY_PIECE_BYTES);
-				resetStringInfo(&c.text);
-			}
-		}
-	}
-	PG_FINALLY();
-	{
-		active_copy = NULL;
-		if (c.handle)
-			xlsx_handle_close(c.handle);
-		if (!c.at_end && c.types)	/* an error: nothing will ask for the types */
-		{
-			xlsx_types_free(c.types);
-			c.types = NULL;
-		}
-	}
-	PG_END_TRY();
+                if (attnum == InvalidAttrNumber)
+                    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                                    errmsg("column \"%s\" of relation \"%s\" does not exist",
+                                           c.column_names[k], RelationGetRelationName(rel))));
+                attnames = lappend(attnames, makeString(c.column_names[k]));
+                attnums = lappend_int(attnums, attnum);
+            }
+            copied = run_copy(&c, prepare_copy(rel, attnums), rel, attnames);
+            table_close(rel, NoLock);
+        } else {
+            while (!c.at_end) {
+                read_rows(&c, COPY_PIECE_BYTES);
+                resetStringInfo(&c.text);
+            }
+        }
+    }
+    PG_FINALLY();
+    {
+        active_copy = NULL;
+        if (c.handle) xlsx_handle_close(c.handle);
+        if (!c.at_end && c.types) /* an error: nothing will ask for the types */
+        {
+            xlsx_types_free(c.types);
+            c.types = NULL;
+        }
+    }
+    PG_END_TRY();
 
-	if (c.staging)
-		record_rejects(&c, run);
-	result[1] = Int64GetDatum((int64) c.rows_read);
-	result[2] = Int64GetDatum((int64) copied);
-	result[3] = Int32GetDatum((int32) c.first_row);
-	result[4] = Int32GetDatum((int32) c.last_row);
-	result[5] = Int32GetDatum((int32) c.width);
-	if (c.types)
-	{
-		Datum	   *names = palloc(sizeof(Datum) * (c.width + 1));
+    if (c.staging) record_rejects(&c, run);
+    result[1] = Int64GetDatum((int64)c.rows_read);
+    result[2] = Int64GetDatum((int64)copied);
+    result[3] = Int32GetDatum((int32)c.first_row);
+    result[4] = Int32GetDatum((int32)c.last_row);
+    result[5] = Int32GetDatum((int32)c.width);
+    if (c.types) {
+        Datum* names = palloc(sizeof(Datum) * (c.width + 1));
 
-		for (uint32_t col = 1; col <= c.width; col++)
-			names[col - 1] = CStringGetTextDatum(xlsx_types_column(c.types, col));
-		result[6] = PointerGetDatum(construct_array(names, (int) c.width, TEXTOID, -1, false,
-													TYPALIGN_INT));
-		xlsx_types_free(c.types);
-	}
-	else
-		nulls[6] = true;
-	MemoryContextSwitchTo(old);
-	{
-		HeapTuple	tuple = heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls);
+        for (uint32_t col = 1; col <= c.width; col++)
+            names[col - 1] = CStringGetTextDatum(xlsx_types_column(c.types, col));
+        result[6] =
+            PointerGetDatum(construct_array(names, (int)c.width, TEXTOID, -1, false, TYPALIGN_INT));
+        xlsx_types_free(c.types);
+    } else
+        nulls[6] = true;
+    MemoryContextSwitchTo(old);
+    {
+        HeapTuple tuple = heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls);
 
-		PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
-	}
+        PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
+    }
 }

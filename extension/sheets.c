@@ -16,125 +16,111 @@
 PG_FUNCTION_INFO_V1(pg_xlsx_sheets);
 PG_FUNCTION_INFO_V1(pg_xlsx_sheet_header);
 
-/* xlsx.sheets(path, lo, data, threads) -> (sheet_index, name, state, kind, rows, columns, part_missing) */
-Datum
-pg_xlsx_sheets(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	XlsxSource	source;
-	XlsxHandle *handle;
-	xlsx_sheet_info info;
-	MemoryContext scan_context;
+/* xlsx.sheets(path, lo, data, threads) -> (sheet_index, name, state, kind, rows, columns,
+ * part_missing) */
+Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
+    ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
+    XlsxSource source;
+    XlsxHandle* handle;
+    xlsx_sheet_info info;
+    MemoryContext scan_context;
 
-	xlsx_source_from_args(fcinfo, &source);
-	InitMaterializedSRF(fcinfo, 0);
-	scan_context = AllocSetContextCreate(CurrentMemoryContext, "xlsx sheets",
-										 ALLOCSET_DEFAULT_SIZES);
-	handle = xlsx_handle_open(&source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3), scan_context);
-	for (size_t i = 0; xlsx_workbook_sheet_info(handle->workbook, i, &info); i++)
-	{
-		Datum		values[7];
-		bool		nulls[7] = {false};
-		uint32_t	last_row = 0,
-					last_column = 0;
+    xlsx_source_from_args(fcinfo, &source);
+    InitMaterializedSRF(fcinfo, 0);
+    scan_context =
+        AllocSetContextCreate(CurrentMemoryContext, "xlsx sheets", ALLOCSET_DEFAULT_SIZES);
+    handle = xlsx_handle_open(&source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3), scan_context);
+    for (size_t i = 0; xlsx_workbook_sheet_info(handle->workbook, i, &info); i++) {
+        Datum values[7];
+        bool nulls[7] = {false};
+        uint32_t last_row = 0, last_column = 0;
 
-		if (strcmp(info.kind, "worksheet") == 0 && !info.part_missing)
-		{
-			uint32_t	row;
-			const xlsx_cell *cells;
-			size_t		count;
+        if (strcmp(info.kind, "worksheet") == 0 && !info.part_missing) {
+            uint32_t row;
+            const xlsx_cell* cells;
+            size_t count;
 
-			xlsx_handle_open_sheet(handle, info.name);
-			while (xlsx_handle_next_row(handle, &row, &cells, &count))
-			{
-				CHECK_FOR_INTERRUPTS();
-				last_row = row;
-				if (count > 0 && cells[count - 1].column > last_column)
-					last_column = cells[count - 1].column;
-			}
-		}
-		values[0] = Int32GetDatum((int32) (i + 1));
-		values[1] = CStringGetTextDatum(info.name);
-		values[2] = CStringGetTextDatum(info.state);
-		values[3] = CStringGetTextDatum(info.kind);
-		values[4] = Int32GetDatum((int32) last_row);
-		values[5] = Int32GetDatum((int32) last_column);
-		values[6] = BoolGetDatum(info.part_missing != 0);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	xlsx_handle_close(handle);
-	return (Datum) 0;
+            xlsx_handle_open_sheet(handle, info.name);
+            while (xlsx_handle_next_row(handle, &row, &cells, &count)) {
+                CHECK_FOR_INTERRUPTS();
+                last_row = row;
+                if (count > 0 && cells[count - 1].column > last_column)
+                    last_column = cells[count - 1].column;
+            }
+        }
+        values[0] = Int32GetDatum((int32)(i + 1));
+        values[1] = CStringGetTextDatum(info.name);
+        values[2] = CStringGetTextDatum(info.state);
+        values[3] = CStringGetTextDatum(info.kind);
+        values[4] = Int32GetDatum((int32)last_row);
+        values[5] = Int32GetDatum((int32)last_column);
+        values[6] = BoolGetDatum(info.part_missing != 0);
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    xlsx_handle_close(handle);
+    return (Datum)0;
 }
 
 /* xlsx.sheet_header(path, lo, data, sheet, header_row, threads) -> (sheet_name, header, names) */
-Datum
-pg_xlsx_sheet_header(PG_FUNCTION_ARGS)
-{
-	XlsxSource	source;
-	XlsxHandle *handle;
-	TupleDesc	tupdesc;
-	MemoryContext scan_context;
-	int			header_row = PG_ARGISNULL(4) ? 1 : PG_GETARG_INT32(4);
-	uint32_t	row;
-	const xlsx_cell *cells;
-	size_t		count;
-	char	  **texts = NULL;
-	size_t	   *sizes = NULL;
-	uint32_t	width = 0;
-	Datum		result[3];
-	bool		nulls[3] = {false};
+Datum pg_xlsx_sheet_header(PG_FUNCTION_ARGS) {
+    XlsxSource source;
+    XlsxHandle* handle;
+    TupleDesc tupdesc;
+    MemoryContext scan_context;
+    int header_row = PG_ARGISNULL(4) ? 1 : PG_GETARG_INT32(4);
+    uint32_t row;
+    const xlsx_cell* cells;
+    size_t count;
+    char** texts = NULL;
+    size_t* sizes = NULL;
+    uint32_t width = 0;
+    Datum result[3];
+    bool nulls[3] = {false};
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "xlsx.sheet_header must return a record");
-	if (header_row < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("header_row must be 1 or more")));
-	xlsx_source_from_args(fcinfo, &source);
-	scan_context = AllocSetContextCreate(CurrentMemoryContext, "xlsx header",
-										 ALLOCSET_DEFAULT_SIZES);
-	handle = xlsx_handle_open(&source, PG_ARGISNULL(5) ? 2 : PG_GETARG_INT32(5), scan_context);
-	xlsx_handle_open_sheet(handle, PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
-	result[0] = CStringGetTextDatum(handle->sheet_name);
-	while (xlsx_handle_next_row(handle, &row, &cells, &count) && row <= (uint32_t) header_row)
-	{
-		CHECK_FOR_INTERRUPTS();
-		if (row < (uint32_t) header_row || count == 0)
-			continue;
-		width = cells[count - 1].column;
-		texts = palloc0(sizeof(char *) * width);
-		sizes = palloc0(sizeof(size_t) * width);
-		for (size_t i = 0; i < count; i++)
-		{
-			texts[cells[i].column - 1] = pnstrdup(cells[i].data, cells[i].size);
-			sizes[cells[i].column - 1] = cells[i].size;
-		}
-	}
-	xlsx_handle_close(handle);	/* the rest of the sheet is not needed */
+    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "xlsx.sheet_header must return a record");
+    if (header_row < 1)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("header_row must be 1 or more")));
+    xlsx_source_from_args(fcinfo, &source);
+    scan_context =
+        AllocSetContextCreate(CurrentMemoryContext, "xlsx header", ALLOCSET_DEFAULT_SIZES);
+    handle = xlsx_handle_open(&source, PG_ARGISNULL(5) ? 2 : PG_GETARG_INT32(5), scan_context);
+    xlsx_handle_open_sheet(handle, PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
+    result[0] = CStringGetTextDatum(handle->sheet_name);
+    while (xlsx_handle_next_row(handle, &row, &cells, &count) && row <= (uint32_t)header_row) {
+        CHECK_FOR_INTERRUPTS();
+        if (row < (uint32_t)header_row || count == 0) continue;
+        width = cells[count - 1].column;
+        texts = palloc0(sizeof(char*) * width);
+        sizes = palloc0(sizeof(size_t) * width);
+        for (size_t i = 0; i < count; i++) {
+            texts[cells[i].column - 1] = pnstrdup(cells[i].data, cells[i].size);
+            sizes[cells[i].column - 1] = cells[i].size;
+        }
+    }
+    xlsx_handle_close(handle); /* the rest of the sheet is not needed */
 
-	if (width == 0)
-	{
-		nulls[1] = nulls[2] = true;
-	}
-	else
-	{
-		Datum	   *header = palloc(sizeof(Datum) * width);
-		Datum	   *names = palloc(sizeof(Datum) * width);
-		char	  **made = palloc0(sizeof(char *) * width);
-		char	   *message = NULL;
-		xlsx_status status = xlsx_column_names((const char *const *) texts, sizes, width, made,
-											   &message);
+    if (width == 0) {
+        nulls[1] = nulls[2] = true;
+    } else {
+        Datum* header = palloc(sizeof(Datum) * width);
+        Datum* names = palloc(sizeof(Datum) * width);
+        char** made = palloc0(sizeof(char*) * width);
+        char* message = NULL;
+        xlsx_status status =
+            xlsx_column_names((const char* const*)texts, sizes, width, made, &message);
 
-		if (status != XLSX_OK)
-			xlsx_raise(NULL, status, message);
-		for (uint32_t i = 0; i < width; i++)
-		{
-			header[i] = CStringGetTextDatum(texts[i] ? texts[i] : "");
-			names[i] = CStringGetTextDatum(made[i]);
-			xlsx_free_string(made[i]);
-		}
-		result[1] = PointerGetDatum(construct_array(header, (int) width, TEXTOID, -1, false, TYPALIGN_INT));
-		result[2] = PointerGetDatum(construct_array(names, (int) width, TEXTOID, -1, false, TYPALIGN_INT));
-	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls)));
+        if (status != XLSX_OK) xlsx_raise(NULL, status, message);
+        for (uint32_t i = 0; i < width; i++) {
+            header[i] = CStringGetTextDatum(texts[i] ? texts[i] : "");
+            names[i] = CStringGetTextDatum(made[i]);
+            xlsx_free_string(made[i]);
+        }
+        result[1] =
+            PointerGetDatum(construct_array(header, (int)width, TEXTOID, -1, false, TYPALIGN_INT));
+        result[2] =
+            PointerGetDatum(construct_array(names, (int)width, TEXTOID, -1, false, TYPALIGN_INT));
+    }
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls)));
 }

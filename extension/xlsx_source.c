@@ -3,8 +3,8 @@
  */
 #include "postgres.h"
 
-#include <signal.h>
 #include <pthread.h>
+#include <signal.h>
 
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
@@ -14,231 +14,197 @@
 #include "utils/memutils.h"
 #include "xlsx_source.h"
 
-void
-xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource *source)
-{
-	int			given = !PG_ARGISNULL(0) + !PG_ARGISNULL(1) + !PG_ARGISNULL(2);
+void xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource* source) {
+    int given = !PG_ARGISNULL(0) + !PG_ARGISNULL(1) + !PG_ARGISNULL(2);
 
-	memset(source, 0, sizeof(*source));
-	if (given != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a workbook needs exactly one source: a server file, a large object or a bytea")));
-	if (!PG_ARGISNULL(0))
-	{
-		/* As COPY FROM 'file' asks. */
-		if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("permission denied to read server files"),
-					 errhint("Only roles with privileges of the \"pg_read_server_files\" role may read a workbook on the server; others can send it with \\lo_import or as a bytea.")));
-		source->path = text_to_cstring(PG_GETARG_TEXT_PP(0));
-		source->label = source->path;
-	}
-	else
-	{
-		bytea	   *bytes;
+    memset(source, 0, sizeof(*source));
+    if (given != 1)
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg(
+                 "a workbook needs exactly one source: a server file, a large object or a bytea")));
+    if (!PG_ARGISNULL(0)) {
+        /* As COPY FROM 'file' asks. */
+        if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+            ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                            errmsg("permission denied to read server files"),
+                            errhint("Only roles with privileges of the \"pg_read_server_files\" "
+                                    "role may read a workbook on the server; others can send it "
+                                    "with \\lo_import or as a bytea.")));
+        source->path = text_to_cstring(PG_GETARG_TEXT_PP(0));
+        source->label = source->path;
+    } else {
+        bytea* bytes;
 
-		if (!PG_ARGISNULL(1))
-		{
-			/* The server's own lo_get: SELECT on the large object, as lo_get asks. */
-			Oid			lo = PG_GETARG_OID(1);
+        if (!PG_ARGISNULL(1)) {
+            /* The server's own lo_get: SELECT on the large object, as lo_get asks. */
+            Oid lo = PG_GETARG_OID(1);
 
-			bytes = DatumGetByteaPP(DirectFunctionCall1(be_lo_get, ObjectIdGetDatum(lo)));
-			source->label = psprintf("large object %u", lo);
-		}
-		else
-		{
-			bytes = PG_GETARG_BYTEA_PP(2);
-			source->label = "bytea";
-		}
-		source->data = VARDATA_ANY(bytes);
-		source->size = VARSIZE_ANY_EXHDR(bytes);
-	}
+            bytes = DatumGetByteaPP(DirectFunctionCall1(be_lo_get, ObjectIdGetDatum(lo)));
+            source->label = psprintf("large object %u", lo);
+        } else {
+            bytes = PG_GETARG_BYTEA_PP(2);
+            source->label = "bytea";
+        }
+        source->data = VARDATA_ANY(bytes);
+        source->size = VARSIZE_ANY_EXHDR(bytes);
+    }
 }
 
 /* The reset callback: whatever an error left open is closed with its context. */
-static void
-close_on_reset(void *arg)
-{
-	xlsx_handle_close((XlsxHandle *) arg);
+static void close_on_reset(void* arg) {
+    xlsx_handle_close((XlsxHandle*)arg);
 }
 
 /*
  * Runs with every signal blocked, so that threads the reader starts inherit a full mask and
  * each signal reaches the backend's own thread, whose handlers set the server's flags.
  */
-typedef struct
-{
-	sigset_t	saved;
+typedef struct {
+    sigset_t saved;
 } SignalBlock;
 
-static void
-block_signals(SignalBlock *block)
-{
-	sigset_t	all;
+static void block_signals(SignalBlock* block) {
+    sigset_t all;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &block->saved);
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &block->saved);
 }
 
-static void
-restore_signals(SignalBlock *block)
-{
-	pthread_sigmask(SIG_SETMASK, &block->saved, NULL);
+static void restore_signals(SignalBlock* block) {
+    pthread_sigmask(SIG_SETMASK, &block->saved, NULL);
 }
 
-XlsxHandle *
-xlsx_handle_open(const XlsxSource *source, int threads, MemoryContext owner)
-{
-	XlsxHandle *handle = MemoryContextAllocZero(owner, sizeof(XlsxHandle));
-	SignalBlock block;
-	xlsx_status status;
-	char	   *message = NULL;
+XlsxHandle* xlsx_handle_open(const XlsxSource* source, int threads, MemoryContext owner) {
+    XlsxHandle* handle = MemoryContextAllocZero(owner, sizeof(XlsxHandle));
+    SignalBlock block;
+    xlsx_status status;
+    char* message = NULL;
 
-	if (threads < 1 || threads > 64)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("threads must be between 1 and 64")));
-	handle->label = MemoryContextStrdup(owner, source->label);
-	handle->on_reset.func = close_on_reset;
-	handle->on_reset.arg = handle;
-	MemoryContextRegisterResetCallback(owner, &handle->on_reset);
+    if (threads < 1 || threads > 64)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("threads must be between 1 and 64")));
+    handle->label = MemoryContextStrdup(owner, source->label);
+    handle->on_reset.func = close_on_reset;
+    handle->on_reset.arg = handle;
+    MemoryContextRegisterResetCallback(owner, &handle->on_reset);
 
-	block_signals(&block);
-	if (source->path)
-		status = xlsx_workbook_open(source->path, (unsigned) threads, &handle->workbook, &message);
-	else
-		status = xlsx_workbook_open_memory(source->data, source->size, source->label,
-										   (unsigned) threads, &handle->workbook, &message);
-	restore_signals(&block);
-	if (status != XLSX_OK)
-		xlsx_raise(handle, status, message);
-	return handle;
+    block_signals(&block);
+    if (source->path)
+        status = xlsx_workbook_open(source->path, (unsigned)threads, &handle->workbook, &message);
+    else
+        status = xlsx_workbook_open_memory(source->data, source->size, source->label,
+                                           (unsigned)threads, &handle->workbook, &message);
+    restore_signals(&block);
+    if (status != XLSX_OK) xlsx_raise(handle, status, message);
+    return handle;
 }
 
-void
-xlsx_handle_open_sheet(XlsxHandle *handle, const char *sheet)
-{
-	SignalBlock block;
-	xlsx_status status;
-	char	   *message = NULL;
+void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet) {
+    SignalBlock block;
+    xlsx_status status;
+    char* message = NULL;
 
-	if (handle->reader)
-	{
-		xlsx_sheet_close(handle->reader);
-		handle->reader = NULL;
-	}
-	/* The sheet reader starts the splitter and parser threads (and parses shared strings). */
-	block_signals(&block);
-	status = xlsx_sheet_open(handle->workbook, sheet, &handle->reader, &message);
-	restore_signals(&block);
-	if (status != XLSX_OK)
-		xlsx_raise(handle, status, message);
-	/* A copy: messages name the sheet after the reader is closed. */
-	handle->sheet_name = MemoryContextStrdup(GetMemoryChunkContext(handle),
-											 xlsx_sheet_name(handle->reader));
+    if (handle->reader) {
+        xlsx_sheet_close(handle->reader);
+        handle->reader = NULL;
+    }
+    /* The sheet reader starts the splitter and parser threads (and parses shared strings). */
+    block_signals(&block);
+    status = xlsx_sheet_open(handle->workbook, sheet, &handle->reader, &message);
+    restore_signals(&block);
+    if (status != XLSX_OK) xlsx_raise(handle, status, message);
+    /* A copy: messages name the sheet after the reader is closed. */
+    handle->sheet_name =
+        MemoryContextStrdup(GetMemoryChunkContext(handle), xlsx_sheet_name(handle->reader));
 }
 
-bool
-xlsx_handle_next_row(XlsxHandle *handle, uint32_t *row, const xlsx_cell **cells, size_t *count)
-{
-	char	   *message = NULL;
-	xlsx_status status = xlsx_sheet_next_row(handle->reader, row, cells, count, &message);
+bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** cells,
+                          size_t* count) {
+    char* message = NULL;
+    xlsx_status status = xlsx_sheet_next_row(handle->reader, row, cells, count, &message);
 
-	if (status == XLSX_OK)
-		return true;
-	if (status == XLSX_END)
-		return false;
-	xlsx_raise(handle, status, message);
+    if (status == XLSX_OK) return true;
+    if (status == XLSX_END) return false;
+    xlsx_raise(handle, status, message);
 }
 
-void
-xlsx_handle_close(XlsxHandle *handle)
-{
-	if (handle->reader)
-		xlsx_sheet_close(handle->reader);	/* stops and joins its threads */
-	handle->reader = NULL;
-	if (handle->workbook)
-		xlsx_workbook_close(handle->workbook);
-	handle->workbook = NULL;
+void xlsx_handle_close(XlsxHandle* handle) {
+    if (handle->reader) xlsx_sheet_close(handle->reader); /* stops and joins its threads */
+    handle->reader = NULL;
+    if (handle->workbook) xlsx_workbook_close(handle->workbook);
+    handle->workbook = NULL;
 }
 
 /* The reader's error kinds as SQLSTATEs and as the names xlsx2pg prints. */
-static void
-classify(xlsx_status status, int *sqlstate, const char **kind)
-{
-	switch (status)
-	{
-		case XLSX_ERR_IO:
-			*sqlstate = ERRCODE_IO_ERROR, *kind = "io";
-			break;
-		case XLSX_ERR_NOT_WORKBOOK:
-			*sqlstate = ERRCODE_INVALID_BINARY_REPRESENTATION, *kind = "not_workbook";
-			break;
-		case XLSX_ERR_LEGACY_XLS:
-			*sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED, *kind = "legacy_xls";
-			break;
-		case XLSX_ERR_ENCRYPTED:
-			*sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED, *kind = "encrypted";
-			break;
-		case XLSX_ERR_CORRUPT_ZIP:
-			*sqlstate = ERRCODE_DATA_CORRUPTED, *kind = "corrupt_zip";
-			break;
-		case XLSX_ERR_MISSING_PART:
-			*sqlstate = ERRCODE_DATA_CORRUPTED, *kind = "missing_part";
-			break;
-		case XLSX_ERR_MALFORMED_XML:
-			*sqlstate = ERRCODE_INVALID_XML_DOCUMENT, *kind = "malformed_xml";
-			break;
-		case XLSX_ERR_FORBIDDEN_XML:
-			*sqlstate = ERRCODE_INVALID_XML_DOCUMENT, *kind = "forbidden_xml";
-			break;
-		case XLSX_ERR_LIMIT:
-			*sqlstate = ERRCODE_PROGRAM_LIMIT_EXCEEDED, *kind = "limit_exceeded";
-			break;
-		case XLSX_ERR_MISSING_SHEET:
-			*sqlstate = ERRCODE_UNDEFINED_OBJECT, *kind = "missing_sheet";
-			break;
-		case XLSX_ERR_UNSUPPORTED:
-			*sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED, *kind = "unsupported";
-			break;
-		case XLSX_ERR_INVALID_VALUE:
-			*sqlstate = ERRCODE_INVALID_TEXT_REPRESENTATION, *kind = "invalid_value";
-			break;
-		default:
-			*sqlstate = ERRCODE_INTERNAL_ERROR, *kind = "internal";
-	}
+static void classify(xlsx_status status, int* sqlstate, const char** kind) {
+    switch (status) {
+        case XLSX_ERR_IO:
+            *sqlstate = ERRCODE_IO_ERROR, *kind = "io";
+            break;
+        case XLSX_ERR_NOT_WORKBOOK:
+            *sqlstate = ERRCODE_INVALID_BINARY_REPRESENTATION, *kind = "not_workbook";
+            break;
+        case XLSX_ERR_LEGACY_XLS:
+            *sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED, *kind = "legacy_xls";
+            break;
+        case XLSX_ERR_ENCRYPTED:
+            *sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED, *kind = "encrypted";
+            break;
+        case XLSX_ERR_CORRUPT_ZIP:
+            *sqlstate = ERRCODE_DATA_CORRUPTED, *kind = "corrupt_zip";
+            break;
+        case XLSX_ERR_MISSING_PART:
+            *sqlstate = ERRCODE_DATA_CORRUPTED, *kind = "missing_part";
+            break;
+        case XLSX_ERR_MALFORMED_XML:
+            *sqlstate = ERRCODE_INVALID_XML_DOCUMENT, *kind = "malformed_xml";
+            break;
+        case XLSX_ERR_FORBIDDEN_XML:
+            *sqlstate = ERRCODE_INVALID_XML_DOCUMENT, *kind = "forbidden_xml";
+            break;
+        case XLSX_ERR_LIMIT:
+            *sqlstate = ERRCODE_PROGRAM_LIMIT_EXCEEDED, *kind = "limit_exceeded";
+            break;
+        case XLSX_ERR_MISSING_SHEET:
+            *sqlstate = ERRCODE_UNDEFINED_OBJECT, *kind = "missing_sheet";
+            break;
+        case XLSX_ERR_UNSUPPORTED:
+            *sqlstate = ERRCODE_FEATURE_NOT_SUPPORTED, *kind = "unsupported";
+            break;
+        case XLSX_ERR_INVALID_VALUE:
+            *sqlstate = ERRCODE_INVALID_TEXT_REPRESENTATION, *kind = "invalid_value";
+            break;
+        default:
+            *sqlstate = ERRCODE_INTERNAL_ERROR, *kind = "internal";
+    }
 }
 
-void
-xlsx_raise(XlsxHandle *handle, xlsx_status status, char *message)
-{
-	int			sqlstate;
-	const char *kind;
-	char	   *copy = pstrdup(message ? message : "unknown reader error");
+void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message) {
+    int sqlstate;
+    const char* kind;
+    char* copy = pstrdup(message ? message : "unknown reader error");
 
-	xlsx_free_string(message);
-	if (handle)
-		xlsx_handle_close(handle);	/* threads joined before the error leaves */
-	classify(status, &sqlstate, &kind);
-	ereport(ERROR,
-			(errcode(sqlstate),
-			 errmsg("%s", copy),
-			 errdetail("The workbook was refused by the reader (error kind %s), as xlsx2pg refuses it.", kind)));
+    xlsx_free_string(message);
+    if (handle) xlsx_handle_close(handle); /* threads joined before the error leaves */
+    classify(status, &sqlstate, &kind);
+    ereport(
+        ERROR,
+        (errcode(sqlstate), errmsg("%s", copy),
+         errdetail("The workbook was refused by the reader (error kind %s), as xlsx2pg refuses it.",
+                   kind)));
 }
 
-char *
-xlsx_column_letters(uint32_t column)
-{
-	char		buffer[8];
-	int			n = 0;
-	char	   *out = palloc(8);
+char* xlsx_column_letters(uint32_t column) {
+    char buffer[8];
+    int n = 0;
+    char* out = palloc(8);
 
-	for (; column > 0; column = (column - 1) / 26)
-		buffer[n++] = (char) ('A' + (column - 1) % 26);
-	for (int i = 0; i < n; i++)
-		out[i] = buffer[n - 1 - i];
-	out[n] = '\0';
-	return out;
+    for (; column > 0; column = (column - 1) / 26)
+        buffer[n++] = (char)('A' + (column - 1) % 26);
+    for (int i = 0; i < n; i++)
+        out[i] = buffer[n - 1 - i];
+    out[n] = '\0';
+    return out;
 }

@@ -13,12 +13,11 @@
 #include "fmgr.h"
 #include "xlsx/c_api.h"
 
-typedef struct XlsxSource
-{
-	const char *label;			/* the path, "large object N" or "bytea": for messages */
-	const char *path;			/* a server file, or NULL for bytes in memory */
-	const char *data;
-	size_t		size;
+typedef struct XlsxSource {
+    const char* label; /* the path, "large object N" or "bytea": for messages */
+    const char* path;  /* a server file, or NULL for bytes in memory */
+    const char* data;
+    size_t size;
 } XlsxSource;
 
 /*
@@ -26,38 +25,37 @@ typedef struct XlsxSource
  * data bytea; exactly one not NULL). A path needs the privileges of pg_read_server_files, a
  * large object SELECT on it, as COPY FROM and lo_get ask.
  */
-extern void xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource *source);
+extern void xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource* source);
 
-typedef struct XlsxHandle
-{
-	xlsx_workbook *workbook;
-	xlsx_sheet_reader *reader;
-	const char *label;
-	const char *sheet_name;		/* of the open sheet */
-	MemoryContextCallback on_reset;
+typedef struct XlsxHandle {
+    xlsx_workbook* workbook;
+    xlsx_sheet_reader* reader;
+    const char* label;
+    const char* sheet_name; /* of the open sheet */
+    MemoryContextCallback on_reset;
 } XlsxHandle;
 
 /*
  * Opens the workbook with `threads` parser threads; the handle lives in `owner`, whose
  * reset or deletion closes it.
  */
-extern XlsxHandle *xlsx_handle_open(const XlsxSource *source, int threads,
-									MemoryContext owner);
+extern XlsxHandle* xlsx_handle_open(const XlsxSource* source, int threads, MemoryContext owner);
 
 /* Opens a sheet by name or 1-based index (NULL: the first visible worksheet). */
-extern void xlsx_handle_open_sheet(XlsxHandle *handle, const char *sheet);
+extern void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet);
 
 /* The next row with values; false at the end. Raises the reader's error, handle closed. */
-extern bool xlsx_handle_next_row(XlsxHandle *handle, uint32_t *row, const xlsx_cell **cells,
-								 size_t *count);
+extern bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** cells,
+                                 size_t* count);
 
 /* Stops and joins the reader's threads and frees it; safe to call twice. */
-extern void xlsx_handle_close(XlsxHandle *handle);
+extern void xlsx_handle_close(XlsxHandle* handle);
 
 /* Closes the handle (may be NULL), then raises the reader's error as an ereport. */
-extern void xlsx_raise(XlsxHandle *handle, xlsx_status status, char *message) pg_attribute_noreturn();
+extern void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message)
+    pg_attribute_noreturn();
 
 /* A sheet column's letters: 1 is "A", 28 is "AB". */
-extern char *xlsx_column_letters(uint32_t column);
+extern char* xlsx_column_letters(uint32_t column);
 
 #endif

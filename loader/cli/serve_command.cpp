@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "pg/identifiers.hpp"
 #include "connection_options.hpp"
 #include "pg/connection.hpp"
+#include "pg/identifiers.hpp"
 #include "summary.hpp"
 
 namespace cli {

@@ -250,7 +250,8 @@ private:
     void start_run_clock(int64_t run) {
         double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
         conn_.exec(
-            "UPDATE xlsx.import_runs SET started_at = clock_timestamp() - make_interval(secs => $2) "
+            "UPDATE xlsx.import_runs SET started_at = clock_timestamp() - make_interval(secs => "
+            "$2) "
             "WHERE run_id = $1",
             {std::to_string(run), fmt::format("{:.6f}", elapsed)});
     }

@@ -145,8 +145,9 @@ int xlsx_workbook_sheet_info(const xlsx_workbook* workbook, size_t i, xlsx_sheet
     if (!workbook || !out || i >= workbook->workbook.sheets().size()) return 0;
     const xlsx::SheetInfo& s = workbook->workbook.sheets()[i];
     auto part = s.part_missing ? std::nullopt : workbook->workbook.package().find(s.part);
-    *out = xlsx_sheet_info{s.name.c_str(), s.state.c_str(), s.kind.c_str(), s.part.c_str(),
-                           s.part_missing ? 1 : 0, part ? part->uncompressed_size : 0};
+    *out =
+        xlsx_sheet_info{s.name.c_str(), s.state.c_str(),        s.kind.c_str(),
+                        s.part.c_str(), s.part_missing ? 1 : 0, part ? part->uncompressed_size : 0};
     return 1;
 }
 
@@ -160,7 +161,10 @@ xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_she
             sheet ? workbook->workbook.sheet(sheet) : workbook->workbook.first_sheet();
         auto part = workbook->workbook.package().find(info.part);
         *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info),
-                                     part ? part->uncompressed_size : 0, std::nullopt, 0, {}};
+                                     part ? part->uncompressed_size : 0,
+                                     std::nullopt,
+                                     0,
+                                     {}};
         return XLSX_OK;
     });
 }
@@ -206,8 +210,8 @@ xlsx_type_inference* xlsx_types_new(void) {
     return new (std::nothrow) xlsx_type_inference;
 }
 
-void xlsx_types_add(xlsx_type_inference* t, uint32_t column, xlsx_cell_type type,
-                    const char* data, size_t size) {
+void xlsx_types_add(xlsx_type_inference* t, uint32_t column, xlsx_cell_type type, const char* data,
+                    size_t size) {
     if (!t || column > kMaxColumns) return;
     t->types.add(column, static_cast<xlsx::CellType>(type), std::string_view(data, size));
 }

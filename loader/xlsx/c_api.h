@@ -70,10 +70,10 @@ int xlsx_workbook_date1904(const xlsx_workbook* workbook);
 
 typedef struct {
     const char* name;
-    const char* state; /* visible, hidden, veryHidden */
-    const char* kind;  /* worksheet, chartsheet, dialogsheet, macrosheet */
-    const char* part;  /* "" without a relationship */
-    int part_missing;  /* a worksheet whose part is not in the file: reading it fails */
+    const char* state;  /* visible, hidden, veryHidden */
+    const char* kind;   /* worksheet, chartsheet, dialogsheet, macrosheet */
+    const char* part;   /* "" without a relationship */
+    int part_missing;   /* a worksheet whose part is not in the file: reading it fails */
     uint64_t part_size; /* uncompressed bytes of its XML, as the zip claims (for estimates) */
 } xlsx_sheet_info;
 

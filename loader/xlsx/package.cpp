@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
 #include <fstream>
+#include <new>
 
 #include "error.hpp"
 
@@ -196,8 +196,8 @@ Package::Package(std::string label, MemoryFile memory, Limits limits)
 
 void* Package::open_zip() const {
     if (!memory_) return unzOpen64(path_.c_str());
-    zlib_filefunc64_def io{memory_open,  memory_read,  memory_write, memory_tell,
-                           memory_seek,  memory_close, memory_error, nullptr};
+    zlib_filefunc64_def io{memory_open, memory_read,  memory_write, memory_tell,
+                           memory_seek, memory_close, memory_error, nullptr};
     return unzOpen2_64(&*memory_, &io);
 }
 

@@ -31,7 +31,7 @@ void TypeInference::add(size_t column, CellType type, std::string_view value) {
 }
 
 const char* TypeInference::type_of(size_t column) const {
-        const Seen& seen = seen_[column];
+    const Seen& seen = seen_[column];
     switch (seen.kinds) {
         case bit(CellType::Number):
             if (seen.fractional || seen.beyond_bigint) return "numeric";

@@ -37,8 +37,7 @@ TEST_F(LoaderTest, NumbersLoadAsTheDoublesTheCellsHold) {
     std::string path = temp_path("money.xlsx");
     write_workbook(path, {sheet});
 
-    const std::string expected =
-        "851461.68 0.07 1234.5 0.0000001 123456789012.34 -0.5";
+    const std::string expected = "851461.68 0.07 1234.5 0.0000001 123456789012.34 -0.5";
     for (std::string mode : {"staging", "direct"}) {
         std::string table = "money_" + mode;
         db_->exec("CREATE TABLE " + table + " (id integer, amount numeric, amount_f float8)");
@@ -47,7 +46,8 @@ TEST_F(LoaderTest, NumbersLoadAsTheDoublesTheCellsHold) {
                   expected)
             << mode;
         // Each float8 is the very double, and numeric holds its shortest text.
-        EXPECT_EQ(db_->scalar("SELECT count(*) FROM " + table + " t JOIN (VALUES (1, 851461.68::float8), "
+        EXPECT_EQ(db_->scalar("SELECT count(*) FROM " + table +
+                              " t JOIN (VALUES (1, 851461.68::float8), "
                               "(2, 0.07), (3, 1234.5), (4, 1e-7), "
                               "(5, 123456789012.34), (6, -0.5)) v(id, f) ON v.id = t.id "
                               "AND v.f = t.amount_f AND t.amount::float8 = t.amount_f"),
@@ -58,11 +58,10 @@ TEST_F(LoaderTest, NumbersLoadAsTheDoublesTheCellsHold) {
 
 TEST_F(LoaderTest, IntegerTextStaysAsWrittenPastTwoToThe53) {
     std::string path = hand_made(
-        "big_ids.xlsx",
-        R"(<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>)"
-        R"(<row r="2"><c r="A2"><v>123456789012345678</v></c></row>)"
-        R"(<row r="3"><c r="A3"><v>12345678901234567890123</v></c></row>)"
-        R"(<row r="4"><c r="A4"><v>9007199254740993</v></c></row>)");
+        "big_ids.xlsx", R"(<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>)"
+                        R"(<row r="2"><c r="A2"><v>123456789012345678</v></c></row>)"
+                        R"(<row r="3"><c r="A3"><v>12345678901234567890123</v></c></row>)"
+                        R"(<row r="4"><c r="A4"><v>9007199254740993</v></c></row>)");
     load_json(path, "big_ids", {"--create"});
     EXPECT_EQ(db_->scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
                           "WHERE attrelid = 'big_ids'::regclass AND attname = 'id'"),
@@ -87,10 +86,12 @@ TEST_F(LoaderTest, MidnightDatetimesAndTheFictitiousLeapDay) {
     // Into a date column the fictitious day is a reject naming its row, never 1900-02-28.
     json out = load_json(path, "leap", {"--create"}, 1);
     EXPECT_EQ(out["loads"][0]["rows_rejected"], 1);
-    EXPECT_EQ(db_->scalar("SELECT string_agg(format_type(atttypid, atttypmod), ', ' ORDER BY "
-                          "attnum) FROM pg_attribute WHERE attrelid = 'leap'::regclass AND attnum > 0"),
-              "date, timestamp without time zone");
-    EXPECT_EQ(db_->scalar("SELECT string_agg(concat_ws('|', day, stamp), ' / ' ORDER BY stamp) FROM leap"),
+    EXPECT_EQ(
+        db_->scalar("SELECT string_agg(format_type(atttypid, atttypmod), ', ' ORDER BY "
+                    "attnum) FROM pg_attribute WHERE attrelid = 'leap'::regclass AND attnum > 0"),
+        "date, timestamp without time zone");
+    EXPECT_EQ(db_->scalar(
+                  "SELECT string_agg(concat_ws('|', day, stamp), ' / ' ORDER BY stamp) FROM leap"),
               "1900-02-28|2000-01-01 00:00:00 / 1900-03-01|2000-01-03 00:00:00");
     EXPECT_EQ(db_->scalar("SELECT concat_ws('|', sheet_row, column_name, raw_value, reason) "
                           "FROM xlsx.rejects r JOIN xlsx.import_runs USING (run_id) "
@@ -119,9 +120,11 @@ TEST_F(LoaderTest, ATableArgumentThatIsNotSqlSyntaxIsAUsageError) {
 }
 
 TEST_F(LoaderTest, AWorkbookThatNamesAMissingPartSaysSo) {
-    auto entries = minimal_workbook(kSheetOpen +
-                                    R"(<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>)"
-                                    R"(<row r="2"><c r="A2"><v>7</v></c></row>)" + kSheetClose);
+    auto entries =
+        minimal_workbook(kSheetOpen +
+                         R"(<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c></row>)"
+                         R"(<row r="2"><c r="A2"><v>7</v></c></row>)" +
+                         kSheetClose);
     for (auto& e : entries) {
         if (e.name == "xl/workbook.xml")
             e.content.replace(e.content.find("</sheets>"), 0,
@@ -139,7 +142,8 @@ TEST_F(LoaderTest, AWorkbookThatNamesAMissingPartSaysSo) {
     ProcessResult sheets = run_process(xlsx2pg({"sheets", path}));
     EXPECT_EQ(sheets.exit_code, 0) << sheets.err;
     EXPECT_NE(sheets.out.find("Gone"), std::string::npos);
-    EXPECT_NE(sheets.err.find("warning: " + path + ": " + warning), std::string::npos) << sheets.err;
+    EXPECT_NE(sheets.err.find("warning: " + path + ": " + warning), std::string::npos)
+        << sheets.err;
 
     ProcessResult other = run_process(xlsx2pg({"cat", path}));
     EXPECT_EQ(other.exit_code, 0);
@@ -155,7 +159,8 @@ TEST_F(LoaderTest, AWorkbookThatNamesAMissingPartSaysSo) {
     EXPECT_EQ(loaded["rows_loaded"], 1);
 
     // --all-sheets needs every part: it fails before loading anything.
-    ProcessResult all = run_process(xlsx2pg({"load", path, "--all-sheets", "--create", "-d", database_}));
+    ProcessResult all =
+        run_process(xlsx2pg({"load", path, "--all-sheets", "--create", "-d", database_}));
     EXPECT_EQ(all.exit_code, 2);
     EXPECT_NE(all.err.find("error [missing_part]"), std::string::npos) << all.err;
     EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_class WHERE relname IN ('data', 'gone')"), "0");
@@ -167,9 +172,9 @@ TEST_F(LoaderTest, SummaryJsonAndLedgerShowOneClock) {
     for (std::string mode : {"staging", "direct"}) {
         json out = load_json(path, "clock_" + mode, {"--create", "--mode", mode});
         double seconds = out["loads"][0]["seconds"];
-        std::string ledger = db_->scalar(
-            "SELECT extract(epoch FROM duration) FROM xlsx.stats(" +
-            std::to_string(out["loads"][0]["run_id"].get<int64_t>()) + ")");
+        std::string ledger =
+            db_->scalar("SELECT extract(epoch FROM duration) FROM xlsx.stats(" +
+                        std::to_string(out["loads"][0]["run_id"].get<int64_t>()) + ")");
         EXPECT_NEAR(seconds, std::stod(ledger), 0.0015) << mode;
         EXPECT_GT(seconds, 0.0);
     }

@@ -32,11 +32,11 @@ protected:
         return testsupport::xlsx2pg(args);
     }
     static testsupport::ProcessResult load(const std::string& file, const std::string& table,
-                              std::vector<std::string> extra = {}) {
+                                           std::vector<std::string> extra = {}) {
         return testsupport::run_process(load_args(file, table, std::move(extra)));
     }
     static nlohmann::json load_json(const std::string& file, const std::string& table,
-                          std::vector<std::string> extra = {}, int expected_exit = 0) {
+                                    std::vector<std::string> extra = {}, int expected_exit = 0) {
         extra.push_back("--json");
         testsupport::ProcessResult r = load(file, table, extra);
         EXPECT_EQ(r.exit_code, expected_exit) << r.err << r.out;

@@ -17,7 +17,6 @@
 using namespace testsupport;
 using nlohmann::json;
 
-
 TEST_F(LoaderTest, CreateChoosesTheNarrowestTypesAndKeepsValuesExact) {
     std::string path = temp_path("typed.xlsx");
     write_workbook(

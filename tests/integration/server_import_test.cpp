@@ -69,7 +69,8 @@ TEST_F(ServerImportTest, PathBytesAndLargeObjectImportTheSameRows) {
     db_->exec("CREATE TABLE by_direct (LIKE by_path)");
 
     EXPECT_EQ(db_->scalar("SELECT concat_ws(',', rows_read, loaded, inserted, updated, rejected) "
-                          "FROM xlsx.import('" + path + "', 'by_path')"),
+                          "FROM xlsx.import('" +
+                          path + "', 'by_path')"),
               "500,500,500,0,0");
     std::string loaded;
     EXPECT_EQ(exec_with_bytes(db_->get(), "SELECT loaded FROM xlsx.import($1::bytea, 'by_bytes')",
@@ -83,48 +84,53 @@ TEST_F(ServerImportTest, PathBytesAndLargeObjectImportTheSameRows) {
                           "', 'by_direct', mode => 'direct')"),
               "500");
     for (std::string t : {"by_bytes", "by_lo", "by_direct"})
-        EXPECT_EQ(db_->scalar("SELECT count(*) FROM (SELECT * FROM by_path EXCEPT SELECT * FROM " +
-                              t + " UNION ALL SELECT * FROM " + t +
-                              " EXCEPT SELECT * FROM by_path) d"),
-                  "0")
+        EXPECT_EQ(
+            db_->scalar("SELECT count(*) FROM (SELECT * FROM by_path EXCEPT SELECT * FROM " + t +
+                        " UNION ALL SELECT * FROM " + t + " EXCEPT SELECT * FROM by_path) d"),
+            "0")
             << t;
     EXPECT_EQ(db_->scalar("SELECT sum(amount) FROM by_path"), "187875.0");
     // Each import is a run in the ledger with its kind of source, as a client load is.
     EXPECT_EQ(db_->scalar("SELECT string_agg(mode || ':' || state || ':' || rows_loaded || ':' || "
-                          "(file_name LIKE 'large object %' OR file_name IN ('bytea', '" + path +
-                          "')), ' ' ORDER BY run_id) FROM xlsx.import_runs WHERE target_table LIKE 'public.by_%'"),
+                          "(file_name LIKE 'large object %' OR file_name IN ('bytea', '" +
+                          path +
+                          "')), ' ' ORDER BY run_id) FROM xlsx.import_runs WHERE target_table LIKE "
+                          "'public.by_%'"),
               "staging:merged:500:true staging:merged:500:true staging:merged:500:true "
               "direct:merged:500:true");
     EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'xlsx_staging'"), "0");
-    EXPECT_EQ(db_->scalar("SELECT name || ':' || rows || ':' || columns FROM xlsx.sheets('" + path + "')"),
+    EXPECT_EQ(db_->scalar("SELECT name || ':' || rows || ':' || columns FROM xlsx.sheets('" + path +
+                          "')"),
               "Data:501:3");
 }
 
 TEST_F(ServerImportTest, CreateTableChoosesTheClientsTypesAndExactValues) {
     std::string path = temp_path("server_typed.xlsx");
     write_workbook(
-        path, {{"Typed",
-                {{std::string("id"), std::string("Zip Code"), std::string("price"),
-                  std::string("day"), std::string("stamp"), std::string("ok"),
-                  std::string("mixed"), std::string("big")},
-                 {1.0, std::string("00123"), 851461.68, Date{2024, 2, 29},
-                  Date{2024, 1, 2, 13, 45, 30, true}, true, 1.0, 3e9},
-                 {2.0, std::string("01"), 0.07, Date{1900, 3, 1},
-                  Date{1999, 12, 31, 23, 59, 59, true}, false, std::string("x"), 1.0}}}});
+        path,
+        {{"Typed",
+          {{std::string("id"), std::string("Zip Code"), std::string("price"), std::string("day"),
+            std::string("stamp"), std::string("ok"), std::string("mixed"), std::string("big")},
+           {1.0, std::string("00123"), 851461.68, Date{2024, 2, 29},
+            Date{2024, 1, 2, 13, 45, 30, true}, true, 1.0, 3e9},
+           {2.0, std::string("01"), 0.07, Date{1900, 3, 1}, Date{1999, 12, 31, 23, 59, 59, true},
+            false, std::string("x"), 1.0}}}});
     load_json(path, "by_client", {"--create"});
     for (std::string mode : {"staging", "direct"}) {
         std::string table = "by_server_" + mode;
         db_->exec("SELECT * FROM xlsx.import('" + path + "', '" + table +
                   "', create_table => true, mode => '" + mode + "')");
         auto types_of = [&](const std::string& t) {
-            return db_->scalar("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), "
-                               "', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '" + t +
-                               "'::regclass AND attnum > 0");
+            return db_->scalar(
+                "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), "
+                "', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = '" +
+                t + "'::regclass AND attnum > 0");
         };
         EXPECT_EQ(types_of(table), types_of("by_client")) << mode;
-        EXPECT_EQ(db_->scalar("SELECT count(*) FROM (SELECT * FROM by_client EXCEPT SELECT * FROM " +
-                              table + ") d"),
-                  "0")
+        EXPECT_EQ(
+            db_->scalar("SELECT count(*) FROM (SELECT * FROM by_client EXCEPT SELECT * FROM " +
+                        table + ") d"),
+            "0")
             << mode;
         EXPECT_EQ(db_->scalar("SELECT string_agg(price::text, ' ' ORDER BY id) FROM " + table),
                   "851461.68 0.07")
@@ -132,16 +138,22 @@ TEST_F(ServerImportTest, CreateTableChoosesTheClientsTypesAndExactValues) {
     }
     // Overrides and all_text, as --type and --all-text.
     db_->exec("SELECT * FROM xlsx.import('" + path +
-              "', 'overridden', create_table => true, types => ARRAY['price=numeric(12,2)', 'id=bigint'])");
-    EXPECT_EQ(db_->scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
-                          "attrelid = 'overridden'::regclass AND attname IN ('price', 'id') ORDER BY attnum"),
-              "bigint");
+              "', 'overridden', create_table => true, types => ARRAY['price=numeric(12,2)', "
+              "'id=bigint'])");
+    EXPECT_EQ(
+        db_->scalar(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+            "attrelid = 'overridden'::regclass AND attname IN ('price', 'id') ORDER BY attnum"),
+        "bigint");
     EXPECT_EQ(db_->scalar("SELECT string_agg(price::text, ' ' ORDER BY id) FROM overridden"),
               "851461.68 0.07");
-    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + path +
-                              "', 'bad_type', create_table => true, types => ARRAY['price=numeric; DROP TABLE x'])"),
-              "22023");
-    db_->exec("SELECT * FROM xlsx.import('" + path + "', 'as_text', create_table => true, all_text => true)");
+    EXPECT_EQ(
+        db_->exec_error(
+            "SELECT * FROM xlsx.import('" + path +
+            "', 'bad_type', create_table => true, types => ARRAY['price=numeric; DROP TABLE x'])"),
+        "22023");
+    db_->exec("SELECT * FROM xlsx.import('" + path +
+              "', 'as_text', create_table => true, all_text => true)");
     EXPECT_EQ(db_->scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'as_text'::regclass "
                           "AND attnum > 0 AND atttypid <> 'text'::regtype"),
               "0");
@@ -157,22 +169,27 @@ TEST_F(ServerImportTest, BadValuesAreRejectsInStagingAndNamedErrorsInDirectMode)
                             {4.0, std::string("lots")}}}});
     db_->exec("CREATE TABLE orders (id integer PRIMARY KEY, qty integer)");
     EXPECT_EQ(db_->scalar("SELECT concat_ws(',', rows_read, loaded, rejected) FROM "
-                          "xlsx.import('" + path + "', 'orders')"),
+                          "xlsx.import('" +
+                          path + "', 'orders')"),
               "4,2,2");
-    EXPECT_EQ(db_->scalar("SELECT string_agg(sheet_row || ' ' || column_name || ' ' || raw_value, '; ' "
-                          "ORDER BY sheet_row) FROM xlsx.rejects JOIN xlsx.import_runs USING (run_id) "
-                          "WHERE target_table = 'public.orders'"),
-              "3 qty many; 5 qty lots");
+    EXPECT_EQ(
+        db_->scalar("SELECT string_agg(sheet_row || ' ' || column_name || ' ' || raw_value, '; ' "
+                    "ORDER BY sheet_row) FROM xlsx.rejects JOIN xlsx.import_runs USING (run_id) "
+                    "WHERE target_table = 'public.orders'"),
+        "3 qty many; 5 qty lots");
 
     // Over the reject limit nothing is merged; in direct mode the first bad value fails the
     // import, naming the sheet row and column, and the table is as it was.
     db_->exec("TRUNCATE orders");
-    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + path + "', 'orders', reject_limit => 1)"),
-              "22000");
-    std::string message = error_message(*db_, "SELECT * FROM xlsx.import('" + path +
-                                                   "', 'orders', mode => 'direct')");
-    EXPECT_NE(message.find("invalid input syntax for type integer: \"many\""), std::string::npos) << message;
-    EXPECT_NE(message.find("sheet \"Orders\" row 3, column B (table column qty)"), std::string::npos)
+    EXPECT_EQ(
+        db_->exec_error("SELECT * FROM xlsx.import('" + path + "', 'orders', reject_limit => 1)"),
+        "22000");
+    std::string message = error_message(
+        *db_, "SELECT * FROM xlsx.import('" + path + "', 'orders', mode => 'direct')");
+    EXPECT_NE(message.find("invalid input syntax for type integer: \"many\""), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("sheet \"Orders\" row 3, column B (table column qty)"),
+              std::string::npos)
         << message;
     EXPECT_EQ(count("orders"), "0");
 
@@ -195,9 +212,11 @@ TEST_F(ServerImportTest, BadFilesAreRefusedWithTheClientsErrorKinds) {
     for (char c : std::string("EncryptionInfo"))
         encrypted += std::string{c, '\0'};
     std::string doctype = temp_path("server_doctype.xlsx");
-    write_zip(doctype, minimal_workbook(
-                           R"(<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>)"
-                           R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>&a;</v></c></row></sheetData></worksheet>)"));
+    write_zip(
+        doctype,
+        minimal_workbook(
+            R"(<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>)"
+            R"(<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>&a;</v></c></row></sheetData></worksheet>)"));
     std::string bomb = temp_path("server_bomb.xlsx");
     write_zip(bomb, minimal_workbook(kSheetOpen + std::string(64 << 20, ' ') + kSheetClose));
 
@@ -217,22 +236,28 @@ TEST_F(ServerImportTest, BadFilesAreRefusedWithTheClientsErrorKinds) {
                                   c.bytes, nullptr, &message),
                   c.sqlstate)
             << c.name << ": " << message;
-        EXPECT_NE(message.find("error kind " + c.kind), std::string::npos) << c.name << ": " << message;
+        EXPECT_NE(message.find("error kind " + c.kind), std::string::npos)
+            << c.name << ": " << message;
     }
-    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'target', sheet => 'Nope')"),
-              "42704");
-    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('/nonexistent/book.xlsx', 'target')"), "58030");
+    EXPECT_EQ(
+        db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'target', sheet => 'Nope')"),
+        "42704");
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('/nonexistent/book.xlsx', 'target')"),
+              "58030");
     db_->exec("CREATE TABLE other (a integer, b text)");
-    std::string mismatch = error_message(*db_, "SELECT * FROM xlsx.import('" + good + "', 'other')");
+    std::string mismatch =
+        error_message(*db_, "SELECT * FROM xlsx.import('" + good + "', 'other')");
     EXPECT_NE(mismatch.find("the header does not match table public.other: no column for A \"id\""),
               std::string::npos)
         << mismatch;
     EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'missing')"), "42P01");
-    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good + "', 'xlsx_staging.evil', create_table => true)"),
+    EXPECT_EQ(db_->exec_error("SELECT * FROM xlsx.import('" + good +
+                              "', 'xlsx_staging.evil', create_table => true)"),
               "42501");
     EXPECT_EQ(count("target"), "0");
-    EXPECT_EQ(db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE target_table = 'public.target'"),
-              "0");  // each failed import rolled back, its run included
+    EXPECT_EQ(
+        db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE target_table = 'public.target'"),
+        "0");  // each failed import rolled back, its run included
 }
 
 TEST_F(ServerImportTest, PrivilegesAreCheckedBeforeAnythingIsRead) {
@@ -254,17 +279,24 @@ TEST_F(ServerImportTest, PrivilegesAreCheckedBeforeAnythingIsRead) {
         EXPECT_EQ(as_role.exec_error("SELECT * FROM xlsx.import('" + path + "', 'mine')"), "42501");
         EXPECT_EQ(as_role.exec_error("SELECT * FROM xlsx.sheets('" + path + "')"), "42501");
         EXPECT_EQ(as_role.exec_error("SELECT * FROM xlsx.import(" + lo + ", 'mine')"), "42501");
-        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs', mode => 'direct')", bytes),
+        EXPECT_EQ(exec_with_bytes(
+                      as_role.get(),
+                      "SELECT * FROM xlsx.import($1::bytea, 'theirs', mode => 'direct')", bytes),
                   "42501");
-        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs')", bytes),
-                  "42501");
-        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'mine')", bytes), "");
+        EXPECT_EQ(
+            exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs')", bytes),
+            "42501");
+        EXPECT_EQ(
+            exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'mine')", bytes),
+            "");
     }
     db_->exec("GRANT SELECT ON LARGE OBJECT " + lo + " TO regress_importer");
     db_->exec("GRANT pg_read_server_files TO regress_importer");
     {
         PgConnection as_role(harness_conninfo(database_) + " user=regress_importer");
-        EXPECT_EQ(as_role.scalar("SELECT loaded FROM xlsx.import(" + lo + ", 'mine', mode => 'direct')"), "5");
+        EXPECT_EQ(
+            as_role.scalar("SELECT loaded FROM xlsx.import(" + lo + ", 'mine', mode => 'direct')"),
+            "5");
         EXPECT_EQ(as_role.scalar("SELECT loaded FROM xlsx.import('" + path + "', 'mine')"), "5");
     }
     EXPECT_EQ(count("mine"), "15");
@@ -277,11 +309,14 @@ TEST_F(ServerImportTest, PrivilegesAreCheckedBeforeAnythingIsRead) {
     db_->exec("GRANT INSERT ON theirs TO regress_importer");
     {
         PgConnection as_role(harness_conninfo(database_) + " user=regress_importer");
-        EXPECT_EQ(exec_with_bytes(as_role.get(), "SELECT * FROM xlsx.import($1::bytea, 'theirs', mode => 'direct')", bytes),
+        EXPECT_EQ(exec_with_bytes(
+                      as_role.get(),
+                      "SELECT * FROM xlsx.import($1::bytea, 'theirs', mode => 'direct')", bytes),
                   "0A000");
     }
     // A read-only transaction changes nothing.
-    EXPECT_EQ(db_->exec_error("BEGIN READ ONLY; SELECT * FROM xlsx.import('" + path + "', 'mine', mode => 'direct')"),
+    EXPECT_EQ(db_->exec_error("BEGIN READ ONLY; SELECT * FROM xlsx.import('" + path +
+                              "', 'mine', mode => 'direct')"),
               "25006");
     db_->exec("ROLLBACK");
     db_->exec("DROP OWNED BY regress_importer, regress_rls_owner CASCADE");
@@ -312,10 +347,12 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
         // Another session sees how far it is: rows copied, the sheet row, the XML read.
         EXPECT_EQ(db_->scalar("SELECT sheet_row > 1 AND xml_bytes_read > 0 AND xml_bytes_total > "
                               "xml_bytes_read AND rows_expected > 0 FROM xlsx.import_progress "
-                              "WHERE pid = " + pid),
+                              "WHERE pid = " +
+                              pid),
                   "t");
-        size_t threads_during = std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
-                                              std::filesystem::directory_iterator());
+        size_t threads_during =
+            std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
+                          std::filesystem::directory_iterator());
         EXPECT_GT(threads_during, 1u) << "the reader's threads run inside the backend";
         auto cancelled = Clock::now();
         db_->exec("SELECT pg_cancel_backend(" + pid + ")");
@@ -329,12 +366,13 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
         EXPECT_LT(seconds, 1.0) << mode;
         // The backend goes on, with no thread of the reader left and the table as it was.
         EXPECT_EQ(importer.scalar("SELECT 1"), "1");
-        size_t threads_after = std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
-                                             std::filesystem::directory_iterator());
+        size_t threads_after =
+            std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
+                          std::filesystem::directory_iterator());
         EXPECT_EQ(threads_after, 1u) << mode;
         EXPECT_EQ(count("big"), "0") << mode;
-        EXPECT_EQ(importer.scalar("SELECT loaded FROM xlsx.import('" + path + "', 'big', mode => '" +
-                                  mode + "')"),
+        EXPECT_EQ(importer.scalar("SELECT loaded FROM xlsx.import('" + path +
+                                  "', 'big', mode => '" + mode + "')"),
                   "400000");
         db_->exec("TRUNCATE big");
     }
@@ -353,7 +391,8 @@ TEST_F(ServerImportTest, TwoSessionsImportIntoOneTableAtOnce) {
             EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQresultErrorMessage(r);
             PQclear(r);
         }
-    EXPECT_EQ(db_->scalar("SELECT count(*) || ' ' || count(DISTINCT id) FROM shared_target"), "40000 20000");
+    EXPECT_EQ(db_->scalar("SELECT count(*) || ' ' || count(DISTINCT id) FROM shared_target"),
+              "40000 20000");
     EXPECT_EQ(db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE state = 'merged' "
                           "AND target_table = 'public.shared_target'"),
               "2");
@@ -373,15 +412,19 @@ TEST_F(ServerImportTest, ForeignTablesQueryAWorkbookInPlace) {
                             {3.0, 0.07}}}});
     db_->exec("CREATE SERVER books FOREIGN DATA WRAPPER xlsx_fdw");
     db_->exec("CREATE SCHEMA staging");
-    db_->exec("IMPORT FOREIGN SCHEMA xlsx FROM SERVER books INTO staging OPTIONS (filename '" + path + "')");
-    EXPECT_EQ(db_->scalar("SELECT string_agg(c.relname || '(' || (SELECT string_agg(attname || ' ' || "
-                          "format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute "
-                          "WHERE attrelid = c.oid AND attnum > 0) || ')', ' ' ORDER BY c.relname) "
-                          "FROM pg_class c WHERE relnamespace = 'staging'::regnamespace"),
-              "customers(id integer, region text, since date) order_lines(customer integer, amount numeric)");
-    EXPECT_EQ(db_->scalar("SELECT string_agg(id || ':' || coalesce(since::text, '-'), ' ' ORDER BY id) "
-                          "FROM staging.customers WHERE region = 'EU'"),
-              "1:2020-01-02 3:-");
+    db_->exec("IMPORT FOREIGN SCHEMA xlsx FROM SERVER books INTO staging OPTIONS (filename '" +
+              path + "')");
+    EXPECT_EQ(
+        db_->scalar("SELECT string_agg(c.relname || '(' || (SELECT string_agg(attname || ' ' || "
+                    "format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute "
+                    "WHERE attrelid = c.oid AND attnum > 0) || ')', ' ' ORDER BY c.relname) "
+                    "FROM pg_class c WHERE relnamespace = 'staging'::regnamespace"),
+        "customers(id integer, region text, since date) order_lines(customer integer, amount "
+        "numeric)");
+    EXPECT_EQ(
+        db_->scalar("SELECT string_agg(id || ':' || coalesce(since::text, '-'), ' ' ORDER BY id) "
+                    "FROM staging.customers WHERE region = 'EU'"),
+        "1:2020-01-02 3:-");
     EXPECT_EQ(db_->scalar("SELECT string_agg(c.id || '=' || l.amount, ' ' ORDER BY l.amount) FROM "
                           "staging.customers c JOIN staging.order_lines l ON l.customer = c.id"),
               "3=0.07 1=2.5 1=851461.68");
@@ -389,7 +432,8 @@ TEST_F(ServerImportTest, ForeignTablesQueryAWorkbookInPlace) {
     db_->exec("CREATE TABLE wanted (id integer)");
     db_->exec("INSERT INTO wanted VALUES (1), (3), (3)");
     db_->exec("SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_material = off");
-    EXPECT_EQ(db_->scalar("SELECT count(*) FROM wanted w JOIN staging.customers c ON c.id = w.id"), "3");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM wanted w JOIN staging.customers c ON c.id = w.id"),
+              "3");
     std::string explain;
     PgResult plan = db_->exec("EXPLAIN SELECT * FROM staging.customers WHERE region = 'EU'");
     for (int i = 0; i < PQntuples(plan.get()); ++i)
@@ -399,14 +443,19 @@ TEST_F(ServerImportTest, ForeignTablesQueryAWorkbookInPlace) {
     EXPECT_NE(explain.find("rows="), std::string::npos) << explain;
     // LIMIT TO names tables; a bad option gets a hint; a bad value an error naming the cell.
     db_->exec("CREATE SCHEMA only_lines");
-    db_->exec("IMPORT FOREIGN SCHEMA xlsx LIMIT TO (order_lines) FROM SERVER books INTO only_lines "
-              "OPTIONS (filename '" + path + "')");
-    EXPECT_EQ(db_->scalar("SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = 'only_lines'::regnamespace"),
+    db_->exec(
+        "IMPORT FOREIGN SCHEMA xlsx LIMIT TO (order_lines) FROM SERVER books INTO only_lines "
+        "OPTIONS (filename '" +
+        path + "')");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(relname, ',') FROM pg_class WHERE relnamespace = "
+                          "'only_lines'::regnamespace"),
               "order_lines");
-    std::string hint = error_message(*db_, "CREATE FOREIGN TABLE t (a int) SERVER books OPTIONS (filname 'x')");
+    std::string hint =
+        error_message(*db_, "CREATE FOREIGN TABLE t (a int) SERVER books OPTIONS (filname 'x')");
     EXPECT_NE(hint.find("Perhaps you meant the option \"filename\""), std::string::npos) << hint;
-    db_->exec("CREATE FOREIGN TABLE wrong (id integer, region integer) SERVER books OPTIONS (filename '" +
-              path + "', sheet 'Customers')");
+    db_->exec(
+        "CREATE FOREIGN TABLE wrong (id integer, region integer) SERVER books OPTIONS (filename '" +
+        path + "', sheet 'Customers')");
     std::string bad = error_message(*db_, "SELECT * FROM wrong");
     EXPECT_NE(bad.find("invalid input syntax for type integer: \"EU\""), std::string::npos) << bad;
     EXPECT_NE(bad.find("sheet \"Customers\" row 2, column B"), std::string::npos) << bad;

@@ -144,13 +144,22 @@ TEST(Reader, NumbersWrittenByLibxlsxwriterReadBackAsTheirDoubles) {
     // libxlsxwriter prints every number with %.16g; the doubles, not that text, are the truth:
     // each cell must read back as the same double, in its shortest text.
     std::mt19937_64 random(2024);
-    std::vector<double> values{851461.68, 0.1 + 0.2, 0.1, 1e-7, 123456789.123, -2.5e-300,
-                               4.9406564584124654e-324, 1.7976931348623157e308, 9007199254740993.0,
-                               1e16, 100.0, -0.0};
+    std::vector<double> values{851461.68,
+                               0.1 + 0.2,
+                               0.1,
+                               1e-7,
+                               123456789.123,
+                               -2.5e-300,
+                               4.9406564584124654e-324,
+                               1.7976931348623157e308,
+                               9007199254740993.0,
+                               1e16,
+                               100.0,
+                               -0.0};
     for (int i = 0; i < 2000; ++i) {
         std::uniform_real_distribution<double> unit(0, 1);
         double magnitude = std::pow(10.0, std::floor(unit(random) * 40) - 20);
-        values.push_back(std::round(unit(random) * 1e8) / 100 * magnitude);  // cents, scaled
+        values.push_back(std::round(unit(random) * 1e8) / 100 * magnitude);         // cents, scaled
         values.push_back(std::bit_cast<double>(random() & 0x7fefffffffffffffULL));  // any double
     }
     // Some doubles need 17 digits, which %.16g cannot write: libxlsxwriter stores another
