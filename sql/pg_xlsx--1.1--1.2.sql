@@ -414,3 +414,131 @@ COMMENT ON FUNCTION xlsx.fdw_validator(text[], oid) IS 'The option validator of 
 
 CREATE FOREIGN DATA WRAPPER xlsx_fdw HANDLER xlsx.fdw_handler VALIDATOR xlsx.fdw_validator;
 COMMENT ON FOREIGN DATA WRAPPER xlsx_fdw IS 'Worksheets of workbooks on the database server as foreign tables (IMPORT FOREIGN SCHEMA makes one per sheet)';
+
+-- Interrupted and abandoned runs ------------------------------------------------------------
+
+-- A loader stopped by SIGINT or SIGTERM marks its run interrupted: unfinished, resumable.
+ALTER TABLE xlsx.import_runs DROP CONSTRAINT import_runs_state_check;
+ALTER TABLE xlsx.import_runs ADD CONSTRAINT import_runs_state_check
+    CHECK (state IN ('running', 'staged', 'merged', 'failed', 'interrupted', 'aborted'));
+
+CREATE FUNCTION xlsx.interrupt_run(run bigint, error_text text)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE xlsx.import_runs r
+       SET state = 'interrupted', error_text = interrupt_run.error_text, finished_at = clock_timestamp()
+     WHERE r.run_id = run
+$$;
+COMMENT ON FUNCTION xlsx.interrupt_run(bigint, text) IS 'Marks a run interrupted (its loader was stopped by a signal); a staging run can be resumed';
+
+-- The unfinished states, in one place for the functions below.
+CREATE FUNCTION xlsx.unfinished_states()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT ARRAY['running', 'staged', 'failed', 'interrupted'] $$;
+COMMENT ON FUNCTION xlsx.unfinished_states() IS 'The states of a run that can still be resumed or cleaned up as unfinished';
+
+CREATE OR REPLACE FUNCTION xlsx.resumable_run(file_checksum text, sheet_name text, target_table text)
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.run_id FROM xlsx.import_runs r
+     WHERE r.file_checksum = resumable_run.file_checksum
+       AND r.sheet_name = resumable_run.sheet_name
+       AND r.target_table = resumable_run.target_table
+       AND r.mode = 'staging' AND r.state = ANY (xlsx.unfinished_states())
+       AND r.run_owner = current_user
+     ORDER BY r.run_id DESC LIMIT 1
+$$;
+
+-- merge_run and cleanup as in 1.1, with interrupted runs among the unfinished ones.
+CREATE OR REPLACE FUNCTION xlsx.merge_run(run bigint, target regclass DEFAULT NULL, mode text DEFAULT 'insert',
+                           key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
+                           reject_limit bigint DEFAULT NULL, drop_staging boolean DEFAULT true)
+RETURNS TABLE (inserted bigint, updated bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_run xlsx.import_runs;
+BEGIN
+    -- Locking the run makes a second merge of it wait, then find it merged.
+    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('run %s does not exist', run),
+            HINT = 'Runs are visible to the role that opened them only.';
+    END IF;
+    IF found_run.state <> ALL (xlsx.unfinished_states()) OR found_run.staging_table IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('run %s cannot be merged', run),
+            DETAIL = format('The run is %s%s.', found_run.state,
+                            CASE WHEN found_run.staging_table IS NULL THEN ' and has no staging table' ELSE '' END);
+    END IF;
+    RETURN QUERY SELECT * FROM xlsx.merge(found_run.staging_table::regclass,
+                                          coalesce(target, found_run.target_table::regclass),
+                                          mode, key_columns, column_map, reject_limit, run);
+    IF drop_staging THEN
+        EXECUTE format('DROP TABLE %s', found_run.staging_table::regclass);
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION xlsx.cleanup(older_than interval DEFAULT '7 days', include_unfinished boolean DEFAULT false,
+                             keep_history boolean DEFAULT true)
+RETURNS TABLE (run_id bigint, state text, staging_dropped text)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old record;
+BEGIN
+    FOR old IN
+        SELECT r.run_id, r.state, r.staging_table FROM xlsx.import_runs r
+         WHERE coalesce(r.finished_at, r.started_at) < clock_timestamp() - older_than
+           AND (r.state IN ('merged', 'aborted')
+                OR (include_unfinished AND r.state = ANY (xlsx.unfinished_states())))
+         ORDER BY r.run_id
+           FOR UPDATE SKIP LOCKED
+    LOOP
+        staging_dropped := NULL;
+        IF old.staging_table IS NOT NULL AND to_regclass(old.staging_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', old.staging_table::regclass);
+            staging_dropped := old.staging_table;
+        END IF;
+        IF old.state NOT IN ('merged', 'aborted') THEN
+            UPDATE xlsx.import_runs r SET state = 'aborted', finished_at = clock_timestamp()
+             WHERE r.run_id = old.run_id;
+        END IF;
+        DELETE FROM xlsx.import_chunks c WHERE c.run_id = old.run_id;
+        IF NOT keep_history THEN
+            DELETE FROM xlsx.import_runs r WHERE r.run_id = old.run_id;
+        END IF;
+        run_id := old.run_id;
+        state := CASE WHEN old.state IN ('merged', 'aborted') THEN old.state ELSE 'aborted' END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+-- The ledger tells live runs from dead ones: a running run of xlsx2pg whose advisory lock
+-- (0x786c7378, run) is free, its loader's session gone, shows as abandoned. (Imports inside
+-- the server run in one transaction: nobody else sees them running.) Same columns as in 1.0.
+CREATE OR REPLACE VIEW xlsx.import_stats WITH (security_barrier) AS
+SELECT r.run_id, r.file_name, r.sheet_name, r.target_table, r.mode,
+       CASE WHEN r.state = 'running' AND r.loader_version NOT LIKE 'pg_xlsx %'
+                 AND NOT EXISTS (SELECT FROM pg_locks l
+                                  WHERE l.locktype = 'advisory' AND l.classid = 2020373368
+                                    AND l.objid = r.run_id AND l.objsubid = 2 AND l.granted)
+            THEN 'abandoned' ELSE r.state END AS state,
+       r.rows_read AS total_records,
+       r.rows_loaded AS loaded,
+       r.rows_rejected AS rejected,
+       coalesce(r.finished_at, clock_timestamp()) - r.started_at AS duration,
+       round(r.rows_loaded / nullif(extract(epoch FROM coalesce(r.finished_at, clock_timestamp()) - r.started_at), 0), 1) AS records_per_second,
+       round(r.bytes_read / 1048576.0 / nullif(extract(epoch FROM coalesce(r.finished_at, clock_timestamp()) - r.started_at), 0), 2) AS mb_per_second,
+       r.started_at, r.finished_at
+  FROM xlsx.import_runs r;

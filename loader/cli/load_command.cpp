@@ -8,6 +8,8 @@
 
 #include "commands.hpp"
 #include "connection_options.hpp"
+#include "interrupts.hpp"
+#include "load/interrupt.hpp"
 #include "load/loader.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
@@ -111,6 +113,9 @@ void add_load_options(CLI::App& cmd, LoadArgs& a) {
     cmd.add_option("-c,--connections", o.connections, "concurrent COPY connections")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
+    cmd.add_option("--lock-timeout", o.connect.lock_timeout,
+                   "give up when a lock is not granted within this time (5s, 500ms, 2min); "
+                   "default: wait, as psql does");
     cmd.add_option("--chunk-rows", o.chunk_rows, "sheet rows per committed chunk (one transaction)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 10000000u));
@@ -229,6 +234,8 @@ LoadReport run_load(const load::LoadOptions& o, bool show_progress) {
     for (const auto& r : report.results)
         rejected |= r.rows_rejected > 0;
     report.exit_code = !report.error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
+    if (report.error_kind == "interrupted")
+        report.exit_code = exit_code_of_signal(load::interrupted());
     return report;
 }
 
@@ -244,6 +251,8 @@ Runner add_load_command(CLI::App& app) {
             std::fprintf(stderr, "xlsx2pg: %s\n", problem.c_str());
             return kUsage;
         }
+        a.options.report_lock_waits = !a.quiet;
+        InterruptWatcher watcher;
         LoadReport report = run_load(a.options, !a.quiet && !a.json);
         if (a.json) {
             std::puts(summary_json(report).dump(2).c_str());

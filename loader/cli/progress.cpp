@@ -35,7 +35,9 @@ void ProgressBar::draw(std::chrono::steady_clock::time_point start) {
     uint64_t expected = progress_.expected_rows;
     double rate = seconds > 0 ? rows / seconds : 0;
     std::string eta;
-    if (progress_.merging)
+    if (std::string waiting = progress_.waiting(); !waiting.empty())
+        eta = "waiting for " + waiting;
+    else if (progress_.merging)
         eta = "merging";
     else if (expected > 0 && rate > 0 && rows <= expected)
         eta =

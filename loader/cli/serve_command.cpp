@@ -4,11 +4,13 @@
 // statistics from the database; GET /health checks the database. Safe by default: loopback
 // only, an optional bearer token, a bound on the upload size and on concurrent imports.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -16,9 +18,11 @@
 
 #include "commands.hpp"
 #include "connection_options.hpp"
+#include "load/interrupt.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
 #include "summary.hpp"
+#include "upload_watchdog.hpp"
 
 namespace cli {
 
@@ -31,7 +35,11 @@ struct ServeArgs {
     std::string listen = "127.0.0.1:8080";
     std::string token_file;
     uint64_t max_upload_bytes = 256ull << 20;
-    unsigned max_concurrent = 2;
+    unsigned max_concurrent = 2;       // imports at once
+    unsigned max_uploads = 16;         // request bodies arriving at once
+    double upload_timeout = 300;       // seconds for a whole body
+    uint64_t min_upload_rate = 32768;  // bytes per second, after the first few seconds
+    std::vector<std::string> allowed_schemas{"public"};
     std::string temp_dir = "/tmp";
     unsigned connections = 2;
     unsigned threads = 2;
@@ -79,7 +87,8 @@ void reply_error(httplib::Response& res, int status, const std::string& message,
 // Bad input is the client's fault (4xx); the database's or our own faults are 5xx.
 int status_of_failure(const LoadReport& report) {
     const std::string& kind = report.error_kind;
-    if (kind == "database") return 503;
+    if (kind == "database" || kind == "interrupted") return 503;
+    if (kind == "forbidden_target") return 403;
     if (kind.empty() || kind == "io") return 500;
     return 422;  // the reader's kinds, invalid_input, too_many_rejects
 }
@@ -139,9 +148,24 @@ std::string options_from_query(const httplib::Request& req, load::LoadOptions& o
     return "";
 }
 
+// A counter held for as long as the object lives (or until release()); `count` includes it.
+struct Slot {
+    explicit Slot(std::atomic<unsigned>& counter)
+        : counter(counter), count(counter.fetch_add(1) + 1) {}
+    ~Slot() { release(); }
+    void release() {
+        if (held) counter.fetch_sub(1);
+        held = false;
+    }
+    std::atomic<unsigned>& counter;
+    unsigned count;
+    bool held = true;
+};
+
 class Service {
 public:
-    explicit Service(const ServeArgs& args) : args_(args) {
+    explicit Service(const ServeArgs& args)
+        : args_(args), watchdog_(args.upload_timeout, args.min_upload_rate) {
         if (!args.token_file.empty()) {
             std::ifstream in(args.token_file);
             if (!in) throw std::runtime_error("cannot read the token file " + args.token_file);
@@ -199,20 +223,23 @@ private:
         load::LoadOptions o = base_options();
         if (std::string problem = options_from_query(req, o); !problem.empty())
             return reply_error(res, 400, problem);
-        if (active_.fetch_add(1) >= args_.max_concurrent) {
-            active_.fetch_sub(1);
+        // Uploads and imports are counted apart: a slow client holds an upload slot, never an
+        // import slot, and is dropped when it falls below the minimum rate or past the deadline.
+        Slot upload_slot(uploading_);
+        if (upload_slot.count > args_.max_uploads) {
             res.set_header("Retry-After", "5");
-            return reply_error(res, 429, "too many imports at once; try again shortly");
+            return reply_error(res, 429, "too many uploads at once; try again shortly");
         }
-        struct Slot {
-            std::atomic<unsigned>& active;
-            ~Slot() { active.fetch_sub(1); }
-        } slot{active_};
-
         std::unique_ptr<TempUpload> file;
         std::string field, filename;
         bool failed_write = false;
         bool complete = false;
+        auto watched = watchdog_.watch(req.remote_addr, req.remote_port);
+        struct Unwatch {
+            UploadWatchdog& watchdog;
+            std::shared_ptr<UploadWatchdog::Upload>& upload;
+            ~Unwatch() { watchdog.done(upload); }
+        } unwatch{watchdog_, watched};
         try {
             complete = content(
                 [&](const httplib::MultipartFormData& part) {
@@ -224,12 +251,17 @@ private:
                     return true;
                 },
                 [&](const char* data, size_t size) {
+                    watched->bytes += size;
                     if (field != "file" || !file) return true;  // other fields are ignored
                     if (!file->write(data, size)) failed_write = true;
                     return !failed_write;
                 });
         } catch (const std::exception& e) {
             return reply_error(res, 500, e.what());
+        }
+        if (watched->dropped) {
+            res.set_header("Connection", "close");
+            return reply_error(res, 408, watched->why);
         }
         if (failed_write)
             return reply_error(res, 507,
@@ -245,6 +277,12 @@ private:
         if (!ends_with_xlsx(filename))
             return reply_error(
                 res, 415, "only .xlsx workbooks are loaded (got \"" + label_of(filename) + "\")");
+        upload_slot.release();
+        Slot import_slot(active_);
+        if (import_slot.count > args_.max_concurrent) {
+            res.set_header("Retry-After", "5");
+            return reply_error(res, 429, "too many imports at once; try again shortly");
+        }
         o.file = file->path();
         o.file_label = label_of(filename);
         LoadReport report = run_load(o, false);
@@ -279,7 +317,8 @@ private:
                   {{"status", "ok"},
                    {"database", "ok"},
                    {"extension", *version},
-                   {"imports_running", active_.load()}});
+                   {"imports_running", active_.load()},
+                   {"uploads_arriving", uploading_.load()}});
         } catch (const pg::PgError& e) {
             reply(res, 503, {{"status", "unavailable"}, {"database", e.primary()}});
         }
@@ -290,12 +329,15 @@ private:
         o.connect = args_.connect;
         o.connections = args_.connections;
         o.reader.threads = args_.threads;
+        o.allowed_schemas = args_.allowed_schemas;
         return o;
     }
 
     ServeArgs args_;
     std::string token_;
-    std::atomic<unsigned> active_{0};
+    std::atomic<unsigned> active_{0};     // imports running
+    std::atomic<unsigned> uploading_{0};  // bodies arriving
+    UploadWatchdog watchdog_;
 };
 
 }  // namespace
@@ -316,6 +358,20 @@ Runner add_serve_command(CLI::App& app) {
     cmd->add_option("--max-concurrent", args->max_concurrent, "imports at once; more get 429")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
+    cmd->add_option("--max-uploads", args->max_uploads,
+                    "request bodies arriving at once (apart from imports); more get 429")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--upload-timeout", args->upload_timeout,
+                    "seconds a client may take to send a whole upload; then 408")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--min-upload-rate", args->min_upload_rate,
+                    "bytes per second an upload must keep up after its first 5 seconds; then 408")
+        ->capture_default_str();
+    cmd->add_option("--allow-schema", args->allowed_schemas,
+                    "a schema uploads may write into; repeatable (never xlsx or xlsx_staging)")
+        ->capture_default_str();
     cmd->add_option("--temp-dir", args->temp_dir, "where uploads wait while they load")
         ->capture_default_str();
     cmd->add_option("-c,--connections", args->connections, "COPY connections per import")
@@ -332,6 +388,13 @@ Runner add_serve_command(CLI::App& app) {
             return kUsage;
         }
         std::string host = args->listen.substr(0, colon);
+        // SIGINT and SIGTERM stop the server; blocked before any thread starts, so that only
+        // the stopper below takes them.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
         Service service(*args);
         httplib::Server server;
         service.routes(server);
@@ -339,15 +402,10 @@ Runner add_serve_command(CLI::App& app) {
             std::fprintf(stderr, "xlsx2pg: error: cannot listen on %s\n", args->listen.c_str());
             return kFailure;
         }
-        // SIGINT and SIGTERM stop the server between requests.
-        sigset_t stop_signals;
-        sigemptyset(&stop_signals);
-        sigaddset(&stop_signals, SIGINT);
-        sigaddset(&stop_signals, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
         std::thread stopper([&] {
             int signal = 0;
             sigwait(&stop_signals, &signal);
+            load::interrupt(signal);  // in-flight imports roll back and mark their runs
             server.stop();
         });
         std::fprintf(stderr, "xlsx2pg: serving on http://%s\n", args->listen.c_str());

@@ -1,5 +1,7 @@
 #include "column_plan.hpp"
 
+#include "interrupt.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -46,6 +48,7 @@ std::vector<std::string> infer_column_types(SheetRows& rows) {
     size_t width = rows.header().empty() ? 0 : rows.header().size() - 1;
     xlsx::TypeInference inference(16384 + 1);
     while (auto row = rows.next()) {
+        throw_if_interrupted();
         for (const xlsx::Cell& cell : row->cells) {
             auto value = rows.value(cell);
             if (!value) continue;

@@ -1,18 +1,23 @@
 #include "loader.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <set>
 
 #include "chunk_writer.hpp"
 #include "chunker.hpp"
 #include "column_plan.hpp"
+#include "interrupt.hpp"
+#include "lock_watch.hpp"
 #include "pg/connection.hpp"
+#include "pg/identifiers.hpp"
 #include "pipeline.hpp"
 #include "version.hpp"
 
@@ -73,10 +78,13 @@ void record_rejects(pg::Connection& conn, int64_t run, const std::vector<Reject>
                    r.target_type, r.reason});
 }
 
-std::vector<std::unique_ptr<pg::Connection>> open_connections(const LoadOptions& o, size_t n) {
+std::vector<std::unique_ptr<pg::Connection>> open_connections(const LoadOptions& o, size_t n,
+                                                              LockWatch& lock_watch) {
     std::vector<std::unique_ptr<pg::Connection>> conns;
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i) {
         conns.push_back(std::make_unique<pg::Connection>(o.connect));
+        lock_watch.watch(conns.back()->backend_pid());
+    }
     return conns;
 }
 
@@ -114,7 +122,9 @@ public:
           progress_(progress),
           started_(Clock::now()),
           conn_(o.connect),
+          lock_watch_(o.connect, progress, o.report_lock_waits),
           budget_(o.max_rejects) {
+        lock_watch_.watch(conn_.backend_pid());
         result_.file = o.file_label.empty() ? o.file : o.file_label;
         result_.sheet = sheet.name;
         result_.mode = mode_name(o.mode);
@@ -126,6 +136,7 @@ public:
         settle_prepared_loads(conn_);
         target_ = resolve_target(conn_, table_);
         result_.target = target_.name;
+        check_schema_allowed();
         if (!target_.exists && !o_.create)
             throw std::invalid_argument(
                 fmt::format("table {} does not exist; add --create to create it from the sheet "
@@ -147,12 +158,26 @@ private:
     void require_extension() {
         auto version =
             conn_.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
-        if (!version || *version == "1.0")
+        if (!version || *version == "1.0" || *version == "1.1")
             throw std::runtime_error(fmt::format(
-                "xlsx2pg needs the pg_xlsx extension, version 1.1, in database {} ({}): as a "
+                "xlsx2pg needs the pg_xlsx extension, version 1.2, in database {} ({}): as a "
                 "superuser run {} there, and GRANT xlsx_loader TO the loading role",
-                PQdb(conn_.raw()), version ? "it has 1.0" : "it is not installed",
+                PQdb(conn_.raw()), version ? "it has " + *version : "it is not installed",
                 version ? "ALTER EXTENSION pg_xlsx UPDATE" : "CREATE EXTENSION pg_xlsx"));
+    }
+
+    void check_schema_allowed() const {
+        std::string schema = pg::parse_qualified_name(target_.name).value().front();
+        if (schema == "xlsx" || schema == "xlsx_staging")
+            throw LoadError("forbidden_target",
+                            fmt::format("table {} is in the pg_xlsx extension's own schema {}, "
+                                        "which is never a target",
+                                        target_.name, schema));
+        const auto& allowed = o_.allowed_schemas;
+        if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), schema) == allowed.end())
+            throw LoadError("forbidden_target",
+                            fmt::format("table {} is in schema {}; this service may write into {}",
+                                        target_.name, schema, fmt::join(allowed, ", ")));
     }
 
     // A second pass over the sheet, for --create: the types every value fits.
@@ -175,7 +200,7 @@ private:
         Chunker chunker(rows, plan_, o_.chunk_rows,
                         [&](uint64_t n) { return committed.count(n) > 0; });
         size_t n = std::max(1u, o_.connections);
-        auto conns = open_connections(o_, n);
+        auto conns = open_connections(o_, n, lock_watch_);
         std::vector<ChunkWriter> writers;
         for (auto& c : conns)
             writers.emplace_back(*c, target, o_.method, o_.batch_size);
@@ -195,13 +220,23 @@ private:
                 progress_.bytes += chunk.bytes();
                 budget_.add(rejects);
             });
+            throw_if_interrupted();
             merge(run);
         } catch (const std::exception& e) {
+            if (interrupted()) {
+                mark_interrupted(run);
+                throw LoadError(
+                    "interrupted",
+                    fmt::format("interrupted by SIG{}: the target is unchanged; run {} "
+                                "keeps its {}: run the same command again (or add "
+                                "--resume {}) to go on from there.",
+                                sigabbrev_np(interrupted()), run, committed_summary(run), run));
+            }
             fail_run(run, e.what());
-            throw LoadError(kind_of(e), fmt::format("{}\nThe target is unchanged; run {} keeps its "
-                                                    "committed chunks: run the same command again "
-                                                    "to resume it.",
-                                                    e.what(), run));
+            throw LoadError(kind_of(e), fmt::format("{}{}\nThe target is unchanged; run {} keeps "
+                                                    "its committed chunks: run the same command "
+                                                    "again to resume it.",
+                                                    e.what(), lock_wait_of(e), run));
         }
     }
 
@@ -210,7 +245,7 @@ private:
         if (o_.resume_run) {
             run = conn_.scalar(
                 "SELECT run_id FROM xlsx.import_runs WHERE run_id = $1 AND mode = 'staging' "
-                "AND state IN ('running', 'failed', 'staged')",
+                "AND state = ANY (xlsx.unfinished_states())",
                 {std::to_string(*o_.resume_run)});
             if (!run)
                 throw std::runtime_error(fmt::format(
@@ -380,7 +415,7 @@ private:
         claim_run(run);  // so that another loader's settle_prepared_loads leaves ours alone
         start_run_clock(run);
         bool created = false;
-        auto conns = open_connections(o_, n);
+        auto conns = open_connections(o_, n, lock_watch_);
         try {
             if (!target_.exists) {
                 conn_.exec(create_table_sql(target_.name, plan_));
@@ -408,15 +443,24 @@ private:
             result_.rows_loaded = result_.rows_inserted = loaded_;
             std::optional<uint64_t> limit = reject_limit(o_, result_.rows_read);
             if (limit && result_.rows_rejected > *limit) budget_.throw_too_many(*limit);
+            throw_if_interrupted();
             commit_direct(conns, run);
         } catch (const std::exception& e) {
             conns.clear();  // closing a connection rolls its transaction back
             rollback_prepared(run);
-            fail_run(run, e.what());
+            if (interrupted())
+                mark_interrupted(run);
+            else
+                fail_run(run, e.what());
             if (created) conn_.exec("DROP TABLE IF EXISTS " + target_.name);
-            throw LoadError(kind_of(e), fmt::format("{}\nNothing was loaded (direct mode is all "
-                                                    "or nothing; run {} is marked failed).",
-                                                    e.what(), run));
+            if (interrupted())
+                throw LoadError("interrupted",
+                                fmt::format("interrupted by SIG{}: nothing was loaded (direct mode "
+                                            "is all or nothing; run {} is marked interrupted).",
+                                            sigabbrev_np(interrupted()), run));
+            throw LoadError(kind_of(e), fmt::format("{}{}\nNothing was loaded (direct mode is "
+                                                    "all or nothing; run {} is marked failed).",
+                                                    e.what(), lock_wait_of(e), run));
         }
         result_.first_rejects = budget_.first();
     }
@@ -455,6 +499,37 @@ private:
         return fmt::format("xlsx2pg_run_{}_{}", run, connection);
     }
 
+    // For a load that gave up waiting on a lock (--lock-timeout): which lock, whose.
+    std::string lock_wait_of(const std::exception& e) const {
+        auto* pg = dynamic_cast<const pg::PgError*>(&e);
+        std::string wait = lock_watch_.last_wait();
+        if (!pg || pg->sqlstate() != "55P03" || wait.empty()) return "";
+        return "\nIt waited for " + wait + ".";
+    }
+
+    // The ledger's word for a run stopped by a signal: unfinished, resumable.
+    void mark_interrupted(int64_t run) {
+        try {
+            conn_.exec("SELECT xlsx.interrupt_run($1, $2)",
+                       {std::to_string(run),
+                        fmt::format("interrupted by SIG{}", sigabbrev_np(interrupted()))});
+        } catch (const pg::PgError&) {
+            // The cancel reached this connection mid-statement, or the server went away.
+        }
+    }
+
+    std::string committed_summary(int64_t run) {
+        try {
+            pg::Result r = conn_.exec(
+                "SELECT count(*), coalesce(sum(rows), 0) FROM xlsx.import_chunks WHERE run_id = $1",
+                {std::to_string(run)});
+            return fmt::format("{} committed chunks ({} sheet rows)", PQgetvalue(r.get(), 0, 0),
+                               PQgetvalue(r.get(), 0, 1));
+        } catch (const pg::PgError&) {
+            return "committed chunks";
+        }
+    }
+
     void fail_run(int64_t run, const std::string& message) {
         try {
             conn_.exec("SELECT xlsx.fail_run($1, $2)", {std::to_string(run), message});
@@ -474,6 +549,7 @@ private:
     Progress& progress_;
     Clock::time_point started_;
     pg::Connection conn_;
+    LockWatch lock_watch_;
     RejectBudget budget_;
     TargetTable target_;
     ColumnPlan plan_;

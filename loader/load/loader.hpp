@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,20 @@ struct Progress {
     std::atomic<uint64_t> bytes{0};          // COPY data sent
     std::atomic<uint64_t> expected_rows{0};  // estimated from the share of the sheet read so far
     std::atomic<bool> merging{false};
+
+    // The lock the load waits for right now, or "" (see LockWatch).
+    std::string waiting() const {
+        std::lock_guard lock(waiting_mutex_);
+        return waiting_;
+    }
+    void set_waiting(std::string what) {
+        std::lock_guard lock(waiting_mutex_);
+        waiting_ = std::move(what);
+    }
+
+private:
+    mutable std::mutex waiting_mutex_;
+    std::string waiting_;
 };
 
 LoadResult load_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,

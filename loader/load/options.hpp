@@ -53,6 +53,10 @@ struct LoadOptions {
     std::optional<int64_t> resume_run;
     bool new_run = false;  // do not resume an unfinished run of the same file and target
     bool keep_staging = false;
+    // Schemas the target may be in (serve's --allow-schema); empty: any. xlsx and
+    // xlsx_staging, the extension's own, never are.
+    std::vector<std::string> allowed_schemas;
+    bool report_lock_waits = true;  // a line on stderr when the load waits on a lock
 
     xlsx::ReaderOptions reader;
 };

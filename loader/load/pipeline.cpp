@@ -1,5 +1,7 @@
 #include "pipeline.hpp"
 
+#include "interrupt.hpp"
+
 #include <thread>
 
 namespace load {
@@ -13,8 +15,10 @@ void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progres
     for (size_t i = 0; i < connections; ++i) {
         writers.emplace_back([&, i] {
             try {
-                while (auto chunk = queue.pop())
+                while (auto chunk = queue.pop()) {
+                    throw_if_interrupted();
                     write_chunk(i, *chunk);
+                }
             } catch (...) {
                 std::lock_guard lock(error_mutex);
                 if (!error) error = std::current_exception();
@@ -24,6 +28,7 @@ void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progres
     }
     try {
         while (auto chunk = chunker.next()) {
+            throw_if_interrupted();
             // The reader runs ahead of the writers: estimate the total from what it has read.
             if (double read = rows.progress(); read > 0.01)
                 progress.expected_rows = static_cast<uint64_t>(chunker.rows_read() / read);
@@ -37,7 +42,10 @@ void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progres
     }
     for (auto& t : writers)
         t.join();
-    if (error) std::rethrow_exception(error);
+    if (error) {
+        throw_if_interrupted();  // a cancelled COPY's error is the interruption's
+        std::rethrow_exception(error);
+    }
     progress.expected_rows = chunker.rows_read();
 }
 

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "cancel.hpp"
+
 #include <fmt/format.h>
 
 namespace pg {
@@ -68,9 +70,21 @@ Connection::Connection(const ConnectOptions& o) {
         conn_ = nullptr;
         throw PgError("cannot connect to PostgreSQL: " + message, "08001");
     }
+    if (!o.lock_timeout.empty()) {
+        try {
+            exec("SELECT set_config('lock_timeout', $1, false)", {o.lock_timeout});
+        } catch (...) {
+            PQfinish(conn_);  // a throwing constructor runs no destructor
+            throw;
+        }
+    }
+    cancel_ = PQgetCancel(conn_);
+    register_cancel(cancel_);
 }
 
 Connection::~Connection() {
+    unregister_cancel(cancel_);
+    if (cancel_) PQfreeCancel(cancel_);
     if (conn_) PQfinish(conn_);
 }
 

@@ -21,6 +21,7 @@ struct ConnectOptions {
     std::string port;
     std::string user;
     std::string application_name = "xlsx2pg";
+    std::string lock_timeout;  // e.g. "5s"; empty: wait for locks as long as it takes
 };
 
 class PgError : public std::runtime_error {
@@ -73,6 +74,7 @@ public:
 
 private:
     PGconn* conn_ = nullptr;
+    PGcancel* cancel_ = nullptr;  // registered for cancel_all_statements()
 };
 
 // "identifier" quoted as PostgreSQL requires, whatever it contains.

@@ -72,21 +72,25 @@ class Serve(unittest.TestCase):
         token_file = os.path.join(WORK, "token")
         with open(token_file, "w") as f:
             f.write(TOKEN + "\n")
-        cls.port = free_port()
-        env = pg_env()
-        cls.server = subprocess.Popen(
-            [XLSX2PG, "serve", "--listen", f"127.0.0.1:{cls.port}", "-d", DATABASE,
-             "--token-file", token_file, "--max-upload-size", str(len(cls.book_bytes) * 3),
-             "--max-concurrent", "2", "--temp-dir", cls.uploads, "-c", "2"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cls.token_file = token_file
+        cls.port, cls.server = cls.start_server(
+            "--max-upload-size", str(len(cls.book_bytes) * 3), "--max-concurrent", "2",
+            "--max-uploads", "3", "--min-upload-rate", "20000")
+
+    @classmethod
+    def start_server(cls, *flags):
+        port = free_port()
+        server = subprocess.Popen(
+            [XLSX2PG, "serve", "--listen", f"127.0.0.1:{port}", "-d", DATABASE,
+             "--token-file", cls.token_file, "--temp-dir", cls.uploads, "-c", "2", *flags],
+            env=pg_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(100):
             try:
-                if cls.request("GET", "/health")[0] == 200:
-                    break
+                if cls.request("GET", "/health", port=port)[0] == 200:
+                    return port, server
             except OSError:
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not come up")
+        raise RuntimeError("the server did not come up")
 
     @classmethod
     def tearDownClass(cls):
@@ -94,8 +98,9 @@ class Serve(unittest.TestCase):
         assert cls.server.wait(timeout=30) == 0
 
     @classmethod
-    def request(cls, method, path, body=None, content_type=None, token=TOKEN):
-        req = urllib.request.Request(f"http://127.0.0.1:{cls.port}{path}", data=body, method=method)
+    def request(cls, method, path, body=None, content_type=None, token=TOKEN, port=None):
+        port = port or cls.port
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
         if token:
             req.add_header("Authorization", f"Bearer {token}")
         if content_type:
@@ -106,9 +111,12 @@ class Serve(unittest.TestCase):
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
 
-    def upload(self, query, filename="directory.xlsx", content=None, token=TOKEN):
+    def upload(self, query, filename="directory.xlsx", content=None, token=TOKEN, port=None):
         body, content_type = multipart(filename, self.book_bytes if content is None else content)
-        return self.request("POST", "/upload?" + query, body, content_type, token)
+        return self.request("POST", "/upload?" + query, body, content_type, token, port)
+
+    def health(self, key):
+        return self.request("GET", "/health")[1].get(key)
 
     def tearDown(self):
         self.assertEqual(os.listdir(self.uploads), [], "a temporary upload was left behind")
@@ -160,28 +168,101 @@ class Serve(unittest.TestCase):
         self.assertEqual(sorted(r[0] for r in results), [200, 200], results)
         self.assertEqual(psql("SELECT count(*) FROM together"), str(2 * ROWS))
 
-    def test_too_many_at_once(self):
-        # Two uploads that have sent their headers but not their bodies hold both slots.
-        held = []
-        for _ in range(2):
+    def test_slow_uploads_hold_no_import_slot_and_are_dropped(self):
+        # Clients that send an upload a byte a second (below --min-upload-rate 20000).
+        def trickle():
             s = socket.create_connection(("127.0.0.1", self.port))
-            boundary = "held"
             s.sendall((f"POST /upload?table=held HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
-                       f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-                       f"Content-Length: 100000\r\n\r\n--{boundary}\r\n").encode())
-            held.append(s)
-        for _ in range(100):  # until the server counts both as running
-            if self.request("GET", "/health")[1].get("imports_running") == 2:
+                       f"Content-Type: multipart/form-data; boundary=held\r\n"
+                       f"Content-Length: 100000\r\n\r\n--held\r\n").encode())
+            s.settimeout(0.9)
+            outcome = "still open"
+            started = time.monotonic()
+            while time.monotonic() - started < 30:
+                try:
+                    s.sendall(b"x")
+                    answer = s.recv(4096)
+                except socket.timeout:
+                    continue
+                except OSError:
+                    answer = b""
+                # Dropped: a 408 when it reaches the client first, else the closed socket.
+                outcome = answer.split(b"\r\n")[0].decode(errors="replace") or "closed"
                 break
-            time.sleep(0.1)
-        status, body = self.upload("table=third&create=true")
-        for s in held:
             s.close()
-        self.assertEqual(status, 429, body)
-        for _ in range(100):  # the held uploads end when their sockets close
-            if self.request("GET", "/health")[1].get("imports_running") == 0:
+            slow.append((outcome, time.monotonic() - started))
+
+        slow = []
+        threads = [threading.Thread(target=trickle) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for _ in range(100):
+            if self.health("uploads_arriving") == 2:
                 break
             time.sleep(0.1)
+        self.assertEqual(self.health("uploads_arriving"), 2)
+        # Both import slots are still free: a normal upload goes through at once.
+        status, body = self.upload("table=while_slow&create=true")
+        self.assertEqual(status, 200, body)
+        # Uploads arriving at once are bounded apart (--max-uploads 3).
+        third = threading.Thread(target=trickle)
+        third.start()
+        for _ in range(100):
+            if self.health("uploads_arriving") == 3:
+                break
+            time.sleep(0.1)
+        status, body = self.upload("table=one_too_many&create=true")
+        self.assertEqual(status, 429, body)
+        for t in threads + [third]:
+            t.join()
+        # Each slow client was dropped soon after the grace of 5 s.
+        self.assertTrue(all(a in ("HTTP/1.1 408 Request Timeout", "closed") for a, _ in slow), slow)
+        self.assertTrue(all(seconds < 10 for _, seconds in slow), slow)
+        self.assertEqual(self.health("uploads_arriving"), 0)
+        self.assertEqual(psql("SELECT to_regclass('held') IS NULL"), "t")
+
+    def test_only_allowed_schemas_are_targets(self):
+        psql("CREATE SCHEMA IF NOT EXISTS other")
+        for table in ("other.t", "xlsx_staging.evil", "xlsx.evil"):
+            status, body = self.upload(f"table={table}&create=true")
+            self.assertEqual((status, body.get("error_kind")), (403, "forbidden_target"), (table, body))
+        self.assertIn("this service may write into public", self.upload("table=other.t&create=true")[1]["error"])
+        self.assertEqual(psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('t', 'evil') "
+                              "AND schemaname IN ('other', 'xlsx_staging', 'xlsx')"), "0")
+        port, server = self.start_server("--allow-schema", "public", "--allow-schema", "other")
+        try:
+            status, body = self.upload("table=other.t&create=true", port=port)
+            self.assertEqual(status, 200, body)
+            status, body = self.upload("table=xlsx_staging.evil&create=true", port=port)
+            self.assertEqual(status, 403, body)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            self.assertEqual(server.wait(timeout=30), 0)
+        self.assertEqual(psql("SELECT count(*) FROM other.t"), str(ROWS))
+
+    def test_shutdown_interrupts_imports_in_flight(self):
+        big = os.path.join(WORK, "big.xlsx")
+        subprocess.run([GENERATOR, big, "--rows", "300000"], check=True, capture_output=True)
+        with open(big, "rb") as f:
+            content = f.read()
+        port, server = self.start_server("--max-upload-size", str(len(content) * 2))
+        result = []
+        t = threading.Thread(target=lambda: result.append(
+            self.upload("table=cut_short&create=true", filename="big.xlsx", content=content, port=port)))
+        t.start()
+        for _ in range(300):
+            if psql("SELECT count(*) FROM xlsx.import_chunks c JOIN xlsx.import_runs r USING (run_id) "
+                    "WHERE r.target_table = 'public.cut_short'") != "0":
+                break
+            time.sleep(0.05)
+        server.send_signal(signal.SIGTERM)
+        self.assertEqual(server.wait(timeout=30), 0)
+        t.join()
+        self.assertEqual(result[0][0], 503, result)
+        self.assertEqual(result[0][1].get("error_kind"), "interrupted", result)
+        self.assertEqual(psql("SELECT state FROM xlsx.import_runs WHERE target_table = 'public.cut_short'"),
+                         "interrupted")
+        self.assertEqual(psql("SELECT to_regclass('cut_short') IS NULL"), "t")
 
     def test_oversized_upload(self):
         status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)

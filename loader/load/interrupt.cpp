@@ -1,0 +1,29 @@
+#include "interrupt.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+
+#include "loader.hpp"
+#include "pg/cancel.hpp"
+
+namespace load {
+namespace {
+std::atomic<int> stop_signal{0};
+}
+
+void interrupt(int signal) {
+    stop_signal.store(signal);
+    pg::cancel_all_statements();
+}
+
+int interrupted() {
+    return stop_signal.load();
+}
+
+void throw_if_interrupted() {
+    if (int signal = interrupted())
+        throw LoadError("interrupted", std::string("interrupted by SIG") + sigabbrev_np(signal));
+}
+
+}  // namespace load
