@@ -18,6 +18,8 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # tests drive the server as a non-root user when run as root
   util-linux python3 bc time unzip
+  # the upload page's browser test
+  chromium chromium-driver python3-selenium
   # Debian packages (scripts/package.sh) and the man page
   debhelper postgresql-server-dev-all lintian man-db
 )

@@ -5,9 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 
+#include "load/loader.hpp"
 #include "load/options.hpp"
 #include "summary.hpp"
+#include "xlsx/workbook.hpp"
 
 namespace cli {
 
@@ -31,7 +34,12 @@ std::vector<std::string> split_list_on(const std::string& list, char separator);
 std::vector<std::string> split_list(const std::string& list);
 
 // A whole `load`: every sheet it names, or the error that stopped it. Shared by load and serve.
-LoadReport run_load(const load::LoadOptions& options, bool show_progress);
+// Loads as `xlsx2pg load` does; `progress`, when given, is updated for every sheet (serve
+// shows it to the upload page), else each sheet gets its own.
+LoadReport run_load(const load::LoadOptions& options, bool show_progress,
+                    load::Progress* progress = nullptr);
+// The sheets of a workbook as `xlsx2pg sheets --json` prints them (reads every sheet).
+nlohmann::json sheets_json(const xlsx::Workbook& workbook);
 Runner add_schema_command(CLI::App& app);
 
 }  // namespace cli

@@ -205,13 +205,14 @@ std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets_of(
 
 }  // namespace
 
-LoadReport run_load(const load::LoadOptions& o, bool show_progress) {
+LoadReport run_load(const load::LoadOptions& o, bool show_progress, load::Progress* shared) {
     LoadReport report;
     report.file = o.file_label.empty() ? o.file : o.file_label;
     try {
         xlsx::Workbook workbook(o.file, o.reader);
         for (const auto& [sheet, table] : targets_of(o, workbook)) {
-            load::Progress progress;
+            load::Progress own;
+            load::Progress& progress = shared ? *shared : own;
             ProgressBar bar(progress, sheet->name, show_progress);
             report.results.push_back(load::load_sheet(o, workbook, *sheet, table, progress));
         }

@@ -13,7 +13,10 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
@@ -23,6 +26,9 @@
 #include "pg/identifiers.hpp"
 #include "summary.hpp"
 #include "upload_watchdog.hpp"
+#include "web_assets.hpp"
+#include "xlsx/error.hpp"
+#include "xlsx/workbook.hpp"
 
 namespace cli {
 
@@ -139,9 +145,9 @@ std::string options_from_query(const httplib::Request& req, load::LoadOptions& o
         } else if (key == "upsert") {
             if (value.empty()) return "upsert needs key columns: upsert=id";
             o.upsert_keys = split_list(value);
-        } else {
+        } else if (key != "upload_id") {
             return "unknown parameter \"" + key +
-                   "\"; the parameters are table, sheet, mode, method, create, upsert";
+                   "\"; the parameters are table, sheet, mode, method, create, upsert, upload_id";
         }
     }
     if (!o.upsert_keys.empty() && o.mode == load::Mode::Direct) return "upsert needs mode=staging";
@@ -180,7 +186,10 @@ public:
     void routes(httplib::Server& server) {
         server.set_payload_max_length(args_.max_upload_bytes);
         server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-            if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
+            bool page = req.method == "GET" &&
+                        (req.path == "/" || req.path == "/app.js" || req.path == "/app.css" ||
+                         req.path == "/favicon.ico");
+            if (page || authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
             res.set_header("WWW-Authenticate", "Bearer");
             reply_error(res, 401, "a bearer token is required: Authorization: Bearer <token>");
             return httplib::Server::HandlerResponse::Handled;
@@ -188,8 +197,42 @@ public:
         server.Post("/upload",
                     [this](const httplib::Request& req, httplib::Response& res,
                            const httplib::ContentReader& content) { upload(req, res, content); });
+        server.Post("/inspect",
+                    [this](const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& content) { inspect(req, res, content); });
         server.Get(R"(/runs/(\d+))",
                    [this](const httplib::Request& req, httplib::Response& res) { run(req, res); });
+        server.Get(
+            R"(/runs/(\d+)/rejects\.csv)",
+            [this](const httplib::Request& req, httplib::Response& res) { rejects_csv(req, res); });
+        server.Get(R"(/uploads/([0-9a-fA-F-]+))",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       upload_progress(req, res);
+                   });
+        server.Get("/tables",
+                   [this](const httplib::Request&, httplib::Response& res) { tables(res); });
+        // The page: its three files, compiled in, open to all (they hold no data).
+        server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content(web::kIndexHtml, "text/html; charset=utf-8");
+        });
+        server.Get("/app.js", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content(web::kAppJs, "text/javascript; charset=utf-8");
+        });
+        server.Get("/favicon.ico",
+                   [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+        server.Get("/app.css", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content(web::kAppCss, "text/css; charset=utf-8");
+        });
+        // Every answer: nothing but this origin's own script and style, no framing, no sniffing.
+        server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+            res.set_header("Content-Security-Policy",
+                           "default-src 'none'; script-src 'self'; style-src 'self'; "
+                           "connect-src 'self'; img-src 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'; base-uri 'none'");
+            res.set_header("X-Content-Type-Options", "nosniff");
+            res.set_header("Referrer-Policy", "no-referrer");
+            res.set_header("Cache-Control", "no-store");
+        });
         server.Get("/health",
                    [this](const httplib::Request&, httplib::Response& res) { health(res); });
         server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -198,7 +241,9 @@ public:
             else if (res.body.empty())
                 reply_error(res, res.status,
                             res.status == 404
-                                ? "no such endpoint: POST /upload, GET /runs/ID, GET /health"
+                                ? "no such endpoint: GET /, POST /upload, POST /inspect, "
+                                  "GET /uploads/ID, GET /runs/ID, GET /runs/ID/rejects.csv, "
+                                  "GET /tables, GET /health"
                                 : "request refused");
         });
     }
@@ -215,23 +260,29 @@ private:
         return diff == 0;
     }
 
-    void upload(const httplib::Request& req, httplib::Response& res,
-                const httplib::ContentReader& content) {
-        if (!req.is_multipart_form_data())
-            return reply_error(res, 400,
-                               "send the workbook as multipart/form-data, field \"file\"");
-        load::LoadOptions o = base_options();
-        if (std::string problem = options_from_query(req, o); !problem.empty())
-            return reply_error(res, 400, problem);
+    // A workbook received from a multipart form's "file" field into a temporary file, under
+    // the upload bounds (an upload slot, the watchdog's deadline and rate, the size limit).
+    // Null after answering the client when the upload is refused.
+    struct Received {
+        std::unique_ptr<TempUpload> file;
+        std::string filename;
+    };
+    std::optional<Received> receive(const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& content) {
+        if (!req.is_multipart_form_data()) {
+            reply_error(res, 400, "send the workbook as multipart/form-data, field \"file\"");
+            return std::nullopt;
+        }
         // Uploads and imports are counted apart: a slow client holds an upload slot, never an
         // import slot, and is dropped when it falls below the minimum rate or past the deadline.
         Slot upload_slot(uploading_);
         if (upload_slot.count > args_.max_uploads) {
             res.set_header("Retry-After", "5");
-            return reply_error(res, 429, "too many uploads at once; try again shortly");
+            reply_error(res, 429, "too many uploads at once; try again shortly");
+            return std::nullopt;
         }
-        std::unique_ptr<TempUpload> file;
-        std::string field, filename;
+        Received got;
+        std::string field;
         bool failed_write = false;
         bool complete = false;
         auto watched = watchdog_.watch(req.remote_addr, req.remote_port);
@@ -245,50 +296,171 @@ private:
                 [&](const httplib::MultipartFormData& part) {
                     field = part.name;
                     if (part.name == "file") {
-                        filename = part.filename;
-                        if (!file) file = std::make_unique<TempUpload>(args_.temp_dir);
+                        got.filename = part.filename;
+                        if (!got.file) got.file = std::make_unique<TempUpload>(args_.temp_dir);
                     }
                     return true;
                 },
                 [&](const char* data, size_t size) {
                     watched->bytes += size;
-                    if (field != "file" || !file) return true;  // other fields are ignored
-                    if (!file->write(data, size)) failed_write = true;
+                    if (field != "file" || !got.file) return true;  // other fields are ignored
+                    if (!got.file->write(data, size)) failed_write = true;
                     return !failed_write;
                 });
         } catch (const std::exception& e) {
-            return reply_error(res, 500, e.what());
+            reply_error(res, 500, e.what());
+            return std::nullopt;
         }
         if (watched->dropped) {
             res.set_header("Connection", "close");
-            return reply_error(res, 408, watched->why);
+            reply_error(res, 408, watched->why);
+        } else if (failed_write) {
+            reply_error(res, 507, "cannot store the upload (is the temporary directory full?)");
+        } else if (!complete && res.status == 413) {
+            reply_error(res, 413, "the upload is larger than the server's --max-upload-size");
+        } else if (!complete) {
+            reply_error(res, 400, "the upload was cut short or is not valid multipart/form-data");
+        } else if (!got.file) {
+            reply_error(res, 400, "no \"file\" field in the form");
+        } else if (!ends_with_xlsx(got.filename)) {
+            reply_error(res, 415, "the file \"" + label_of(got.filename) + "\" is not an .xlsx workbook");
+        } else {
+            return got;
         }
-        if (failed_write)
-            return reply_error(res, 507,
-                               "cannot store the upload (is the temporary directory full?)");
-        if (!complete) {
-            if (res.status == 413)
-                return reply_error(res, 413,
-                                   "the upload is larger than the server's --max-upload-size");
-            return reply_error(res, 400,
-                               "the upload was cut short or is not valid multipart/form-data");
-        }
-        if (!file) return reply_error(res, 400, "no \"file\" field in the form");
-        if (!ends_with_xlsx(filename))
-            return reply_error(
-                res, 415, "only .xlsx workbooks are loaded (got \"" + label_of(filename) + "\")");
-        upload_slot.release();
+        return std::nullopt;
+    }
+
+    void upload(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader& content) {
+        load::LoadOptions o = base_options();
+        if (std::string problem = options_from_query(req, o); !problem.empty())
+            return reply_error(res, 400, problem);
+        // The page follows a load by the id it chose (GET /uploads/ID).
+        std::string upload_id = req.get_param_value("upload_id");
+        if (!upload_id.empty() &&
+            (upload_id.size() > 64 ||
+             upload_id.find_first_not_of("0123456789abcdefABCDEF-") != std::string::npos))
+            return reply_error(res, 400, "upload_id takes up to 64 hexadecimal digits and dashes");
+        auto progress = std::make_shared<load::Progress>();
+        Tracked tracked(*this, upload_id, progress);
+        std::optional<Received> got = receive(req, res, content);
+        if (!got) return;
         Slot import_slot(active_);
         if (import_slot.count > args_.max_concurrent) {
             res.set_header("Retry-After", "5");
             return reply_error(res, 429, "too many imports at once; try again shortly");
         }
-        o.file = file->path();
-        o.file_label = label_of(filename);
-        LoadReport report = run_load(o, false);
+        o.file = got->file->path();
+        o.file_label = label_of(got->filename);
+        progress->started = true;
+        LoadReport report = run_load(o, false, progress.get());
         json body = summary_json(report);
         reply(res, report.error.empty() ? 200 : status_of_failure(report), body);
     }
+
+    // POST /inspect: the sheets of an uploaded workbook, as xlsx2pg sheets --json lists them.
+    void inspect(const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& content) {
+        std::optional<Received> got = receive(req, res, content);
+        if (!got) return;
+        try {
+            xlsx::ReaderOptions options;
+            options.threads = args_.threads;
+            xlsx::Workbook workbook(got->file->path(), options);
+            json body = sheets_json(workbook);
+            body["file"] = label_of(got->filename);
+            reply(res, 200, body);
+        } catch (const xlsx::Error& e) {
+            // The message names the temporary file; the client knows its file by its own name.
+            std::string message = e.what();
+            if (size_t at = message.find(got->file->path()); at != std::string::npos)
+                message.replace(at, got->file->path().size(), label_of(got->filename));
+            reply_error(res, 422, message, xlsx::error_kind_name(e.kind()));
+        }
+    }
+
+    // GET /uploads/ID: how far the load of an upload is, from its live counters.
+    void upload_progress(const httplib::Request& req, httplib::Response& res) {
+        std::shared_ptr<load::Progress> p;
+        {
+            std::lock_guard lock(tracked_mutex_);
+            auto it = tracked_.find(req.matches[1].str());
+            if (it != tracked_.end()) p = it->second;
+        }
+        if (!p) return reply_error(res, 404, "no upload with this id is in progress");
+        reply(res, 200,
+              {{"state", !p->started  ? "receiving"
+                         : p->merging ? "merging"
+                                      : "loading"},
+               {"run_id", p->run_id.load()},
+               {"rows", p->rows.load()},
+               {"expected_rows", p->expected_rows.load()},
+               {"merging", p->merging.load()},
+               {"waiting", p->waiting()}});
+    }
+
+    // GET /tables: the tables uploads may go into that the service's role can insert into.
+    void tables(httplib::Response& res) {
+        try {
+            pg::Connection conn(args_.connect);
+            pg::Result r = conn.exec(
+                "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'name', "
+                "c.relname, 'qualified_name', format('%I.%I', n.nspname, c.relname)) "
+                "ORDER BY n.nspname, c.relname), '[]')::text FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
+                "AND n.nspname = ANY ($1::text[]) AND has_table_privilege(c.oid, 'INSERT')",
+                {pg::array_literal(args_.allowed_schemas)});
+            reply(res, 200, json::parse(PQgetvalue(r.get(), 0, 0)));
+        } catch (const pg::PgError& e) {
+            reply_error(res, 503, e.primary());
+        }
+    }
+
+    // GET /runs/ID/rejects.csv: every rejected row of a run.
+    void rejects_csv(const httplib::Request& req, httplib::Response& res) {
+        try {
+            pg::Connection conn(args_.connect);
+            pg::Result r = conn.exec(
+                "SELECT sheet_row, column_name, raw_value, target_type, reason FROM xlsx.rejects "
+                "WHERE run_id = $1::bigint ORDER BY sheet_row, column_name",
+                {req.matches[1].str()});
+            std::string csv = "sheet_row,column,value,target_type,reason\r\n";
+            for (int i = 0; i < PQntuples(r.get()); ++i) {
+                for (int c = 0; c < 5; ++c) {
+                    std::string v = PQgetvalue(r.get(), i, c);
+                    if (v.find_first_of(",\"\r\n") != std::string::npos) {
+                        for (size_t at = 0; (at = v.find('"', at)) != std::string::npos; at += 2)
+                            v.insert(at, 1, '"');
+                        v = '"' + v + '"';
+                    }
+                    csv += (c ? "," : "") + v;
+                }
+                csv += "\r\n";
+            }
+            res.set_header("Content-Disposition",
+                           "attachment; filename=\"run-" + req.matches[1].str() + "-rejects.csv\"");
+            res.set_content(csv, "text/csv; charset=utf-8");
+        } catch (const pg::PgError& e) {
+            reply_error(res, e.sqlstate() == "22003" ? 404 : 503, e.primary());
+        }
+    }
+
+    // Registers an upload's live counters under the client's id while it lasts.
+    struct Tracked {
+        Tracked(Service& service, std::string id, std::shared_ptr<load::Progress> progress)
+            : service(service), id(std::move(id)) {
+            if (this->id.empty()) return;
+            std::lock_guard lock(service.tracked_mutex_);
+            service.tracked_[this->id] = std::move(progress);
+        }
+        ~Tracked() {
+            if (id.empty()) return;
+            std::lock_guard lock(service.tracked_mutex_);
+            service.tracked_.erase(id);
+        }
+        Service& service;
+        std::string id;
+    };
 
     void run(const httplib::Request& req, httplib::Response& res) {
         try {
@@ -338,6 +510,8 @@ private:
     std::atomic<unsigned> active_{0};     // imports running
     std::atomic<unsigned> uploading_{0};  // bodies arriving
     UploadWatchdog watchdog_;
+    std::mutex tracked_mutex_;
+    std::map<std::string, std::shared_ptr<load::Progress>> tracked_;  // by upload_id
 };
 
 }  // namespace

@@ -32,6 +32,23 @@ UsedRange used_range(const xlsx::Workbook& workbook, const xlsx::SheetInfo& shee
 
 }  // namespace
 
+nlohmann::json sheets_json(const xlsx::Workbook& workbook) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& sheet : workbook.sheets()) {
+        UsedRange range = used_range(workbook, sheet);
+        list.push_back({{"index", sheet.index},
+                        {"name", sheet.name},
+                        {"state", sheet.state},
+                        {"kind", sheet.kind},
+                        {"part", sheet.part},
+                        {"part_missing", sheet.part_missing},
+                        {"rows", range.rows},
+                        {"columns", range.columns},
+                        {"dimension", range.dimension}});
+    }
+    return {{"date1904", workbook.date1904()}, {"sheets", list}};
+}
+
 Runner add_sheets_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("sheets", "List the sheets of a workbook");
     struct Args {
@@ -48,32 +65,19 @@ Runner add_sheets_command(CLI::App& app) {
         if (!cmd->parsed()) return -1;
         xlsx::Workbook workbook(args->file, args->reader);
         warn_missing_parts(workbook, {});
-        nlohmann::json list = nlohmann::json::array();
-        if (!args->json)
-            fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", "#", "sheet", "state",
-                       "kind", "rows", "columns");
-        for (const auto& sheet : workbook.sheets()) {
-            UsedRange range = used_range(workbook, sheet);
-            if (args->json) {
-                list.push_back({{"index", sheet.index},
-                                {"name", sheet.name},
-                                {"state", sheet.state},
-                                {"kind", sheet.kind},
-                                {"part", sheet.part},
-                                {"part_missing", sheet.part_missing},
-                                {"rows", range.rows},
-                                {"columns", range.columns},
-                                {"dimension", range.dimension}});
-            } else {
-                fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", sheet.index, sheet.name,
-                           sheet.state, sheet.kind, range.rows, range.columns);
-            }
+        nlohmann::json listing = sheets_json(workbook);
+        if (args->json) {
+            listing["file"] = args->file;
+            fmt::print("{}\n", listing.dump(2));
+            return kSuccess;
         }
-        if (args->json)
-            fmt::print("{}\n", nlohmann::json{{"file", args->file},
-                                              {"date1904", workbook.date1904()},
-                                              {"sheets", list}}
-                                   .dump(2));
+        fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", "#", "sheet", "state", "kind",
+                   "rows", "columns");
+        for (const auto& sheet : listing["sheets"])
+            fmt::print("{:>3}  {:<31}  {:<10}  {:<10}  {:>9}  {:>7}\n", sheet["index"].get<int>(),
+                       sheet["name"].get<std::string>(), sheet["state"].get<std::string>(),
+                       sheet["kind"].get<std::string>(), sheet["rows"].get<uint32_t>(),
+                       sheet["columns"].get<uint32_t>());
         return kSuccess;
     };
 }

@@ -264,7 +264,7 @@ private:
         }
         if (run) {
             result_.resumed = true;
-            result_.run_id = std::stoll(*run);
+            result_.run_id = progress_.run_id = std::stoll(*run);
             return result_.run_id;
         }
         result_.run_id =
@@ -277,6 +277,7 @@ private:
                            .value());
         claim_run(result_.run_id);
         start_run_clock(result_.run_id);
+        progress_.run_id = result_.run_id;
         return result_.run_id;
     }
 
@@ -411,7 +412,7 @@ private:
                         {result_.file, sheet_.name, target_.name, std::to_string(n),
                          std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION})
                 .value());
-        int64_t run = result_.run_id;
+        int64_t run = progress_.run_id = result_.run_id;
         claim_run(run);  // so that another loader's settle_prepared_loads leaves ours alone
         start_run_clock(run);
         bool created = false;

@@ -34,6 +34,8 @@ struct Progress {
     std::atomic<uint64_t> bytes{0};          // COPY data sent
     std::atomic<uint64_t> expected_rows{0};  // estimated from the share of the sheet read so far
     std::atomic<bool> merging{false};
+    std::atomic<bool> started{false};  // reading has begun (after an upload has arrived)
+    std::atomic<int64_t> run_id{0};    // once the run is open
 
     // The lock the load waits for right now, or "" (see LockWatch).
     std::string waiting() const {

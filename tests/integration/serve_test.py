@@ -264,6 +264,46 @@ class Serve(unittest.TestCase):
                          "interrupted")
         self.assertEqual(psql("SELECT to_regclass('cut_short') IS NULL"), "t")
 
+    def test_page_inspect_tables_and_rejects_csv(self):
+        # The page and its files need no token (they hold no data); every API call does.
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/") as page:
+            self.assertIn("default-src 'none'", page.headers["Content-Security-Policy"])
+            self.assertIn('<script src="/app.js"', page.read().decode())
+        self.assertEqual(self.request("GET", "/tables", token=None)[0], 401)
+        body, content_type = multipart("book.xlsx", self.book_bytes)
+        status, info = self.request("POST", "/inspect", body, content_type)
+        self.assertEqual(status, 200, info)
+        self.assertEqual(info["file"], "book.xlsx")
+        self.assertEqual([(s["name"], s["rows"], s["columns"]) for s in info["sheets"]],
+                         [("Directory", ROWS + 1, 15)])
+        body, content_type = multipart("old.xlsx", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + bytes(600))
+        status, info = self.request("POST", "/inspect", body, content_type)
+        self.assertEqual((status, info.get("error_kind")), (422, "legacy_xls"), info)
+        self.assertNotIn(self.uploads, info["error"])  # the temporary file's name stays inside
+        body, content_type = multipart("data.csv", b"a,b\n")
+        self.assertEqual(self.request("POST", "/inspect", body, content_type)[0], 415)
+        # Tables in the allowed schemas that the role can insert into.
+        psql("CREATE TABLE IF NOT EXISTS listed (id integer)")
+        status, tables = self.request("GET", "/tables")
+        self.assertEqual(status, 200)
+        self.assertIn({"schema": "public", "name": "listed", "qualified_name": "public.listed"}, tables)
+        # Rejects of a run as CSV, every one of them.
+        schema = subprocess.run([XLSX2PG, "schema", self.book, "strict_rating"], check=True,
+                                capture_output=True, text=True).stdout
+        psql(schema.replace('"rating" numeric', '"rating" integer'))
+        status, body = self.upload("table=strict_rating")
+        self.assertEqual(status, 200, body)
+        run, rejected = body["loads"][0]["run_id"], body["loads"][0]["rows_rejected"]
+        self.assertGreater(rejected, 10)
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/runs/{run}/rejects.csv")
+        req.add_header("Authorization", f"Bearer {TOKEN}")
+        with urllib.request.urlopen(req) as res:
+            self.assertIn("attachment", res.headers["Content-Disposition"])
+            lines = res.read().decode().splitlines()
+        self.assertEqual(lines[0], "sheet_row,column,value,target_type,reason")
+        self.assertEqual(len(lines) - 1, rejected)
+        self.assertEqual(self.request("GET", "/uploads/0123-abcd")[0], 404)
+
     def test_oversized_upload(self):
         status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)
         self.assertEqual(status, 413, body)
