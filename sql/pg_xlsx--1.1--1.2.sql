@@ -542,3 +542,21 @@ SELECT r.run_id, r.file_name, r.sheet_name, r.target_table, r.mode,
        round(r.bytes_read / 1048576.0 / nullif(extract(epoch FROM coalesce(r.finished_at, clock_timestamp()) - r.started_at), 0), 2) AS mb_per_second,
        r.started_at, r.finished_at
   FROM xlsx.import_runs r;
+
+-- One pass for a new table in staging mode ---------------------------------------------------
+
+-- What each chunk's values say of the columns' types (xlsx2pg's type evidence, one integer per
+-- sheet column), so that a run decides its new table's types from the cells it staged, a
+-- resumed run included.
+ALTER TABLE xlsx.import_chunks ADD COLUMN type_evidence integer[];
+
+CREATE FUNCTION xlsx.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
+                                  rows bigint, type_evidence integer[])
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows, type_evidence)
+    VALUES (run, chunk_no, first_row, last_row, rows, type_evidence)
+$$;
+COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint, integer[]) IS 'Records a committed chunk with the type evidence of its values; call it in the transaction that writes the chunk''s rows';

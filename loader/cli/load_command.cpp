@@ -92,7 +92,9 @@ void add_load_options(CLI::App& cmd, LoadArgs& a) {
         ->capture_default_str();
     cmd.add_option("--columns", a.columns,
                    "table column for each sheet column, comma-separated; - skips one");
-    cmd.add_flag("--create", o.create, "create the table from the header and the values' types");
+    cmd.add_flag("--create", o.create,
+                 "create the table from the header and the values' types (staging mode takes "
+                 "them while staging; direct mode reads the sheet once more, first)");
     cmd.add_option("--type", a.types, "COLUMN=TYPE: a type for --create to use; repeatable");
     cmd.add_flag("--all-text", o.all_text, "--create makes every column text");
     cmd.add_flag("--truncate", o.truncate, "empty the table first, in the load's transaction");

@@ -25,6 +25,9 @@ public:
     uint32_t first_row = 0;  // of the range, whether or not the rows hold data
     uint32_t last_row = 0;
     std::vector<Reject> rejects;
+    // What its values say of each sheet column's type (TypeInference::evidence, [0] unused),
+    // when the load decides the types of a new table while staging.
+    std::vector<uint32_t> type_evidence;
 
     explicit Chunk(size_t columns = 0) : columns_(columns) {}
 

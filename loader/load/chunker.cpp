@@ -5,22 +5,38 @@
 namespace load {
 
 Chunker::Chunker(SheetRows& rows, const ColumnPlan& plan, uint32_t chunk_rows,
-                 std::function<bool(uint64_t)> committed)
+                 std::function<bool(uint64_t)> committed, bool collect_types)
     : rows_(rows),
       plan_(plan),
       chunk_rows_(chunk_rows),
       committed_(std::move(committed)),
-      slots_(plan.names.size()) {}
+      slots_(plan.names.size()) {
+    if (collect_types) types_.emplace(plan.width() + 1);
+}
+
+Chunk& Chunker::finish(Chunk& chunk) {
+    if (types_) {
+        chunk.type_evidence.resize(plan_.width() + 1);
+        for (size_t column = 1; column <= plan_.width(); ++column)
+            chunk.type_evidence[column] = types_->evidence(column);
+        types_.emplace(plan_.width() + 1);  // the next chunk's start afresh
+    }
+    return chunk;
+}
 
 std::optional<Chunk> Chunker::next() {
     std::optional<Chunk> chunk;
     for (;;) {
         std::optional<DataRow> row =
             lookahead_ ? std::exchange(lookahead_, std::nullopt) : rows_.next();
-        if (!row) return chunk;
+        if (!row) {
+            if (chunk) finish(*chunk);
+            return chunk;
+        }
         uint64_t number = (row->number - 1) / chunk_rows_;
         if (chunk && number != chunk->number) {
             lookahead_ = row;  // the cells stay valid: next() has not been called since
+            finish(*chunk);
             return chunk;
         }
         if (committed_(number)) {
@@ -40,6 +56,7 @@ std::optional<Chunk> Chunker::next() {
 void Chunker::add_row(Chunk& chunk, const DataRow& row) {
     ++rows_read_;
     std::fill(slots_.begin(), slots_.end(), std::nullopt);
+    typed_.clear();
     for (const xlsx::Cell& cell : row.cells) {
         std::optional<std::string_view> value = rows_.value(cell);
         if (!value) continue;
@@ -63,10 +80,13 @@ void Chunker::add_row(Chunk& chunk, const DataRow& row) {
             return;
         }
         slots_[slot] = value;
+        if (types_) typed_.push_back(&cell);
     }
     chunk.begin_row(row.number);
     for (const auto& value : slots_)
         chunk.add(value);
+    for (const xlsx::Cell* cell : typed_)  // only rows that are loaded say what the types are
+        types_->add(cell->column, cell->type, *rows_.value(*cell));
 }
 
 }  // namespace load

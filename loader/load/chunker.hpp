@@ -12,6 +12,7 @@
 
 #include "chunk.hpp"
 #include "sheet_rows.hpp"
+#include "xlsx/type_inference.hpp"
 
 namespace load {
 
@@ -26,8 +27,10 @@ struct ColumnPlan {
 
 class Chunker {
 public:
+    // collect_types: each chunk carries the type evidence of its values (for --create in
+    // staging mode, which decides the types from the cells it stages).
     Chunker(SheetRows& rows, const ColumnPlan& plan, uint32_t chunk_rows,
-            std::function<bool(uint64_t chunk_no)> committed);
+            std::function<bool(uint64_t chunk_no)> committed, bool collect_types = false);
 
     // The next chunk with rows (or rejects) that is not committed yet, or nullopt at the end.
     std::optional<Chunk> next();
@@ -37,6 +40,7 @@ public:
 
 private:
     void add_row(Chunk& chunk, const DataRow& row);
+    Chunk& finish(Chunk& chunk);
 
     SheetRows& rows_;
     const ColumnPlan& plan_;
@@ -44,6 +48,8 @@ private:
     std::function<bool(uint64_t)> committed_;
     std::optional<DataRow> lookahead_;
     std::vector<std::optional<std::string_view>> slots_;
+    std::vector<const xlsx::Cell*> typed_;  // this row's loaded cells, for the types
+    std::optional<xlsx::TypeInference> types_;
     uint64_t rows_read_ = 0;
     uint64_t rows_skipped_ = 0;
 };

@@ -20,6 +20,7 @@
 #include "pg/identifiers.hpp"
 #include "pipeline.hpp"
 #include "version.hpp"
+#include "xlsx/type_inference.hpp"
 
 namespace load {
 
@@ -143,7 +144,14 @@ public:
                             "(xlsx2pg schema shows the CREATE TABLE)",
                             target_.name));
         SheetRows rows(workbook_, sheet_, o_.rows);
-        plan_ = plan_columns(o_, target_, rows.header(), [&] { return infer_types(); });
+        // A new table's types in staging mode come from the cells as they are staged (one
+        // pass); without a header the staging table's width needs the types pass first.
+        types_while_staging_ =
+            o_.mode == Mode::Staging && !target_.exists && !o_.all_text && !rows.header().empty();
+        header_ = rows.header();
+        plan_ = plan_columns(o_, target_, header_, [&] {
+            return types_while_staging_ ? std::vector<std::string>{} : infer_types();
+        });
         if (o_.mode == Mode::Staging)
             load_staging(rows);
         else
@@ -180,6 +188,53 @@ private:
                                         target_.name, schema, fmt::join(allowed, ", ")));
     }
 
+    // A resumed run whose every row is staged already (it stopped in the merge) goes
+    // straight to the merge, without reading the sheet again.
+    bool all_staged(int64_t run) {
+        if (!result_.resumed) return false;
+        return conn_.scalar(
+                   "SELECT r.rows_read > 0 AND r.rows_read = (SELECT coalesce(sum(c.rows), 0) "
+                   "FROM xlsx.import_chunks c WHERE c.run_id = r.run_id) "
+                   "FROM xlsx.import_runs r WHERE r.run_id = $1",
+                   {std::to_string(run)}) == "t";
+    }
+
+    // The new table's types from the evidence each staged chunk left in the ledger (those of
+    // an earlier attempt of a resumed run too); a chunk without it (a run an older xlsx2pg
+    // began) sends the load back to a pass over the sheet.
+    void plan_types_from_ledger(int64_t run) {
+        pg::Result r = conn_.exec(
+            "SELECT count(*) FILTER (WHERE type_evidence IS NULL), "
+            "array_to_string(array_agg(array_to_string(type_evidence, ',')), ';') "
+            "FROM xlsx.import_chunks WHERE run_id = $1",
+            {std::to_string(run)});
+        std::vector<std::string> types;
+        if (std::string(PQgetvalue(r.get(), 0, 0)) != "0") {
+            types = infer_types();
+        } else {
+            xlsx::TypeInference inference(plan_.width() + 1);
+            for (const std::string& chunk : split(PQgetvalue(r.get(), 0, 1), ';')) {
+                std::vector<std::string> words = split(chunk, ',');
+                for (size_t column = 1; column < words.size() && column <= plan_.width(); ++column)
+                    inference.merge(column, static_cast<uint32_t>(std::stoul(words[column])));
+            }
+            types.assign(plan_.width() + 1, "");
+            for (size_t column = 1; column <= plan_.width(); ++column)
+                types[column] = inference.type_of(column);
+        }
+        plan_ = plan_columns(o_, target_, header_, [&] { return types; });
+    }
+
+    static std::vector<std::string> split(const std::string& text, char separator) {
+        std::vector<std::string> parts;
+        if (text.empty()) return parts;
+        size_t start = 0;
+        for (size_t at; (at = text.find(separator, start)) != std::string::npos; start = at + 1)
+            parts.push_back(text.substr(start, at - start));
+        parts.push_back(text.substr(start));
+        return parts;
+    }
+
     // A second pass over the sheet, for --create: the types every value fits.
     std::vector<std::string> infer_types() {
         SheetRows again(workbook_, sheet_, o_.rows);
@@ -197,29 +252,35 @@ private:
         WriteTarget target{staging, plan_.names, plan_.types, true};
 
         std::set<uint64_t> committed = committed_chunks(run);
-        Chunker chunker(rows, plan_, o_.chunk_rows,
-                        [&](uint64_t n) { return committed.count(n) > 0; });
+        Chunker chunker(
+            rows, plan_, o_.chunk_rows, [&](uint64_t n) { return committed.count(n) > 0; },
+            types_while_staging_);
         size_t n = std::max(1u, o_.connections);
         auto conns = open_connections(o_, n, lock_watch_);
         std::vector<ChunkWriter> writers;
         for (auto& c : conns)
             writers.emplace_back(*c, target, o_.method, o_.batch_size);
         try {
-            run_pipeline(chunker, rows, n, progress_, [&](size_t i, const Chunk& chunk) {
-                pg::Connection& c = *conns[i];
-                std::vector<Reject> rejects = chunk.rejects;
-                c.exec("BEGIN");
-                uint64_t written = writers[i].write(chunk, rejects);
-                record_rejects(c, run, rejects);
-                c.exec("SELECT xlsx.record_chunk($1, $2, $3, $4, $5)",
-                       {std::to_string(run), std::to_string(chunk.number),
-                        std::to_string(chunk.first_row), std::to_string(chunk.last_row),
-                        std::to_string(written + rejects.size())});
-                c.exec("COMMIT");
-                progress_.rows += written;
-                progress_.bytes += chunk.bytes();
-                budget_.add(rejects);
-            });
+            if (!all_staged(run))
+                run_pipeline(chunker, rows, n, progress_, [&](size_t i, const Chunk& chunk) {
+                    pg::Connection& c = *conns[i];
+                    std::vector<Reject> rejects = chunk.rejects;
+                    c.exec("BEGIN");
+                    uint64_t written = writers[i].write(chunk, rejects);
+                    record_rejects(c, run, rejects);
+                    c.exec("SELECT xlsx.record_chunk($1, $2, $3, $4, $5, $6::integer[])",
+                           {std::to_string(run), std::to_string(chunk.number),
+                            std::to_string(chunk.first_row), std::to_string(chunk.last_row),
+                            std::to_string(written + rejects.size()),
+                            chunk.type_evidence.empty()
+                                ? std::nullopt
+                                : std::optional(
+                                      fmt::format("{{{}}}", fmt::join(chunk.type_evidence, ",")))});
+                    c.exec("COMMIT");
+                    progress_.rows += written;
+                    progress_.bytes += chunk.bytes();
+                    budget_.add(rejects);
+                });
             throw_if_interrupted();
             merge(run);
         } catch (const std::exception& e) {
@@ -357,6 +418,7 @@ private:
         conn_.exec("BEGIN");
         try {
             if (!target_.exists) {
+                if (types_while_staging_) plan_types_from_ledger(run);
                 conn_.exec(create_table_sql(target_.name, plan_));
                 result_.created = true;
             }
@@ -554,6 +616,8 @@ private:
     RejectBudget budget_;
     TargetTable target_;
     ColumnPlan plan_;
+    std::vector<std::string> header_;
+    bool types_while_staging_ = false;
     std::atomic<uint64_t> loaded_{0};
     LoadResult result_;
 };

@@ -30,6 +30,24 @@ void TypeInference::add(size_t column, CellType type, std::string_view value) {
     }
 }
 
+namespace {
+constexpr uint32_t kFractional = 1u << 16, kBeyondInteger = 1u << 17, kBeyondBigint = 1u << 18;
+}
+
+uint32_t TypeInference::evidence(size_t column) const {
+    const Seen& seen = seen_[column];
+    return seen.kinds | (seen.fractional ? kFractional : 0) |
+           (seen.beyond_integer ? kBeyondInteger : 0) | (seen.beyond_bigint ? kBeyondBigint : 0);
+}
+
+void TypeInference::merge(size_t column, uint32_t evidence) {
+    Seen& seen = seen_[column];
+    seen.kinds |= evidence & 0xffff;
+    seen.fractional |= (evidence & kFractional) != 0;
+    seen.beyond_integer |= (evidence & kBeyondInteger) != 0;
+    seen.beyond_bigint |= (evidence & kBeyondBigint) != 0;
+}
+
 const char* TypeInference::type_of(size_t column) const {
     const Seen& seen = seen_[column];
     switch (seen.kinds) {

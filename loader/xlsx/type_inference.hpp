@@ -21,6 +21,12 @@ public:
     // A SQL type name (a static string); "text" for a column without values.
     const char* type_of(size_t column) const;
 
+    // What was seen in a column, as one word: kept apart (a load's ledger keeps it per chunk)
+    // and merged, it gives the same types as one pass over every value.
+    uint32_t evidence(size_t column) const;
+    void merge(size_t column, uint32_t evidence);
+    size_t columns() const { return seen_.size(); }
+
 private:
     struct Seen {
         uint32_t kinds = 0;  // bit per CellType

@@ -2,6 +2,7 @@
 // abandoned, and loads that wait on a lock another session holds.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -46,7 +47,8 @@ class InterruptTest : public LoaderTest {
 protected:
     static const std::string& book() {
         static std::string path = [] {
-            std::string p = temp_path("interrupt_300k.xlsx");
+            // One per test process: ctest runs them two at a time.
+            std::string p = temp_path("interrupt_300k_" + std::to_string(getpid()) + ".xlsx");
             write_numbered_workbook(p, 300000);
             return p;
         }();
@@ -70,7 +72,7 @@ TEST_F(InterruptTest, SigintDuringTheCopyMarksTheRunInterruptedAndTheSameCommand
         return std::stoi(db_->scalar("SELECT count(*) FROM xlsx.import_chunks c JOIN "
                                      "xlsx.import_runs r USING (run_id) "
                                      "WHERE r.target_table = 'public.stopped'")) >= 2;
-    }));
+    })) << read_file(load.err_path);
     auto [r, seconds] = stop_with(load, SIGINT);
     EXPECT_EQ(r.exit_code, 130) << r.err;
     EXPECT_LT(seconds, 2.0);
@@ -90,6 +92,28 @@ TEST_F(InterruptTest, SigintDuringTheCopyMarksTheRunInterruptedAndTheSameCommand
     EXPECT_EQ(state_of(run), "merged");  // the same run, resumed
 }
 
+TEST_F(InterruptTest, AResumedCreateTakesItsTypesFromEveryAttemptsChunks) {
+    // --create in staging mode decides the types from the cells it stages; a resumed run adds
+    // the evidence its first attempt left in the ledger to what it stages now.
+    auto args = load_args(book(), "created_in_two_goes", {"--create", "--chunk-rows", "5000"});
+    Background load = start_process(args);
+    ASSERT_TRUE(wait_until([&] {
+        return std::stoi(db_->scalar("SELECT count(*) FROM xlsx.import_chunks c JOIN "
+                                     "xlsx.import_runs r USING (run_id) "
+                                     "WHERE r.target_table = 'public.created_in_two_goes'")) >= 2;
+    })) << read_file(load.err_path);
+    EXPECT_EQ(stop_with(load, SIGINT).first.exit_code, 130);
+    EXPECT_EQ(db_->scalar("SELECT to_regclass('created_in_two_goes') IS NULL"), "t");
+    ProcessResult again = run_process(args);
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(db_->scalar("SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), "
+                          "', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = "
+                          "'created_in_two_goes'::regclass AND attnum > 0"),
+              "id integer, name text, amount numeric");
+    EXPECT_EQ(db_->scalar("SELECT count(*) || ' ' || sum(amount) FROM created_in_two_goes"),
+              "300000 67500225000.0");
+}
+
 TEST_F(InterruptTest, SigtermInDirectModeLoadsNothing) {
     db_->exec("CREATE TABLE stopped_direct (id integer, name text, amount numeric)");
     Background load =
@@ -99,7 +123,7 @@ TEST_F(InterruptTest, SigtermInDirectModeLoadsNothing) {
                    "SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_class c ON c.oid = "
                    "p.relid "
                    "WHERE c.relname = 'stopped_direct' AND p.tuples_processed > 0") != "0";
-    }));
+    })) << read_file(load.err_path);
     auto [r, seconds] = stop_with(load, SIGTERM);
     EXPECT_EQ(r.exit_code, 143) << r.err;
     EXPECT_LT(seconds, 2.0);
@@ -158,7 +182,7 @@ TEST_F(InterruptTest, AKilledLoadIsAbandonedInTheStats) {
     db_->exec("CREATE TABLE killed (id integer, name text, amount numeric)");
     auto args = load_args(book(), "killed", {"--chunk-rows", "5000", "-c", "1"});
     Background load = start_process(args);
-    ASSERT_TRUE(wait_until([&] { return run_of("killed") != "0"; }));
+    ASSERT_TRUE(wait_until([&] { return run_of("killed") != "0"; })) << read_file(load.err_path);
     std::string run = run_of("killed");
     EXPECT_EQ(db_->scalar("SELECT state FROM xlsx.import_stats WHERE run_id = " + run), "running");
     kill(load.pid, SIGKILL);
