@@ -24,6 +24,10 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pg_helpers  # noqa: E402
+from pg_helpers import free_port  # noqa: E402
+
 XLSX2PG, GENERATOR, ENV_FILE, WORK = sys.argv[1:5]
 TOKEN = "browser-" + uuid.uuid4().hex
 DATABASE = "browser_test"
@@ -31,25 +35,11 @@ ROWS = 3000
 
 
 def pg_env():
-    env = dict(os.environ)
-    with open(ENV_FILE) as f:
-        for line in f:
-            key, _, value = line.strip().partition("=")
-            if key:
-                env[key] = value
-    return env
+    return pg_helpers.pg_env(ENV_FILE)
 
 
 def psql(sql, database=DATABASE):
-    env = dict(pg_env(), PGDATABASE=database)
-    return subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
-                          capture_output=True, text=True, check=True).stdout.strip()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return pg_helpers.psql(ENV_FILE, sql, database)
 
 
 class UploadPage(unittest.TestCase):

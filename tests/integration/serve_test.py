@@ -17,6 +17,10 @@ import urllib.error
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pg_helpers  # noqa: E402
+from pg_helpers import free_port  # noqa: E402
+
 XLSX2PG, GENERATOR, ENV_FILE, WORK = sys.argv[1:5]
 TOKEN = "t0ken-" + uuid.uuid4().hex
 DATABASE = "serve_test"
@@ -24,27 +28,11 @@ ROWS = 2000
 
 
 def pg_env():
-    env = dict(os.environ)
-    with open(ENV_FILE) as f:
-        for line in f:
-            key, _, value = line.strip().partition("=")
-            if key:
-                env[key] = value
-    return env
+    return pg_helpers.pg_env(ENV_FILE)
 
 
 def psql(sql, database=DATABASE):
-    env = pg_env()
-    env["PGDATABASE"] = database
-    out = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], env=env,
-                         capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return pg_helpers.psql(ENV_FILE, sql, database)
 
 
 def multipart(filename, content, field="file"):
