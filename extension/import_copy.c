@@ -88,7 +88,8 @@ typedef struct SheetCopy {
     int nbreaks;
     int max_breaks;
     uint32_t last_line_row;
-    bool in_reader; /* an error now is the reader's or ours, not COPY's */
+    bool in_reader;        /* an error now is the reader's or ours, not COPY's */
+    MemoryContext context; /* ours: the callback runs in COPY's short-lived contexts */
 } SheetCopy;
 
 /* The callback has no argument: the one copy in progress in this backend. */
@@ -137,6 +138,27 @@ static void append_copy_value(StringInfo out, const char* data, size_t size) {
     }
 }
 
+/* A value for a reject's raw_value: a NUL (which text cannot hold) written as \x00. */
+static char* printable_value(const char* data, size_t size) {
+    StringInfoData out;
+
+    initStringInfo(&out);
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] == '\0')
+            appendStringInfoString(&out, "\\x00");
+        else
+            appendStringInfoChar(&out, data[i]);
+    }
+    return out.data;
+}
+
+/* The target column a sheet column goes into, or the cell's name when none does. */
+static char* column_of(SheetCopy* c, uint32_t row, uint32_t column) {
+    for (int k = 0; k < c->ncolumns; k++)
+        if (c->sheet_columns[k] == (int)column) return c->column_names[k];
+    return psprintf("%s%u", xlsx_column_letters(column), row);
+}
+
 /* A row that cannot be sent: a reject in staging, an error in direct mode. */
 static bool refuse_row(SheetCopy* c, uint32_t row, uint32_t column, const char* data, size_t size,
                        const char* reason) {
@@ -151,8 +173,8 @@ static bool refuse_row(SheetCopy* c, uint32_t row, uint32_t column, const char* 
     }
     r = palloc(sizeof(Reject));
     r->sheet_row = row;
-    r->column = xlsx_column_letters(column);
-    r->value = pnstrdup(data, size);
+    r->column = column_of(c, row, column);
+    r->value = printable_value(data, size);
     r->reason = reason;
     c->rejects = lappend(c->rejects, r);
     return false;
@@ -286,7 +308,12 @@ static int copy_source(void* outbuf, int minread, int maxread) {
         resetStringInfo(&c->text);
         c->text_pos = 0;
         c->in_reader = true;
-        read_rows(c, COPY_PIECE_BYTES);
+        {
+            MemoryContext copy_context = MemoryContextSwitchTo(c->context);
+
+            read_rows(c, COPY_PIECE_BYTES);
+            MemoryContextSwitchTo(copy_context);
+        }
         c->in_reader = false;
     }
     return written;
@@ -458,6 +485,7 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
         AllocSetContextCreate(CurrentMemoryContext, "xlsx import", ALLOCSET_DEFAULT_SIZES);
     old = MemoryContextSwitchTo(copy_context);
     memset(&c, 0, sizeof(c));
+    c.context = copy_context;
     c.header_row = PG_ARGISNULL(7) ? 1 : PG_GETARG_INT32(7);
     c.skip_rows = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
     c.width_limit = PG_ARGISNULL(9) ? 0 : PG_GETARG_INT32(9);

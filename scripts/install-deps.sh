@@ -9,7 +9,7 @@ PACKAGES=(
   # PostgreSQL server, client library and extension build headers
   postgresql-15 postgresql-server-dev-15 libpq-dev
   # reading workbooks
-  libminizip-dev zlib1g-dev libexpat1-dev
+  libminizip-dev zlib1g-dev libexpat1-dev libisal-dev
   # writing test and bench workbooks
   libxlsxwriter-dev
   # CLI, formatting, JSON, tests

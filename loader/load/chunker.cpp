@@ -73,7 +73,10 @@ void Chunker::add_row(Chunk& chunk, const DataRow& row) {
         int slot = plan_.slot_of_sheet_column[cell.column];
         if (slot < 0) continue;
         if (value->find('\0') != std::string_view::npos) {
-            chunk.rejects.push_back({row.number, plan_.names[slot], "", plan_.types[slot],
+            std::string shown;  // a NUL written as \x00, as the extension's imports show it
+            for (char c : *value)
+                shown += c == '\0' ? std::string("\\x00") : std::string(1, c);
+            chunk.rejects.push_back({row.number, plan_.names[slot], shown, plan_.types[slot],
                                      fmt::format("cell {} holds a NUL character, which "
                                                  "PostgreSQL text cannot store",
                                                  cell_name())});

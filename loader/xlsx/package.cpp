@@ -1,11 +1,14 @@
 #include "package.hpp"
 
+#include <isa-l/igzip_lib.h>
 #include <minizip/unzip.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <new>
+#include <stdexcept>
+#include <vector>
 
 #include "error.hpp"
 
@@ -218,8 +221,14 @@ void Package::read_directory() {
         }
         unz64_file_pos pos;
         unzGetFilePos64(zip, &pos);
-        PartInfo part{name, info.compressed_size, info.uncompressed_size, pos.pos_in_zip_directory,
-                      pos.num_of_file};
+        PartInfo part{name,
+                      info.compressed_size,
+                      info.uncompressed_size,
+                      pos.pos_in_zip_directory,
+                      pos.num_of_file,
+                      static_cast<uint32_t>(info.crc),
+                      static_cast<int>(info.compression_method),
+                      (info.flag & 1) != 0};
         std::string key = normalize(part.name);
         // Directory entries carry no data. A duplicated name keeps its last entry, as
         // openpyxl and LibreOffice both do.
@@ -257,6 +266,64 @@ std::unique_ptr<PartStream> Package::open(const PartInfo& part) const {
     return std::make_unique<PartStream>(*this, part);
 }
 
+// A deflated entry's compressed bytes, from where its local header ends, inflated by ISA-L
+// with the CRC-32 of the output computed on the way.
+class DeflateReader {
+public:
+    DeflateReader(const Package& package, uint64_t offset, uint64_t compressed)
+        : memory_(package.memory()), offset_(offset), left_(compressed) {
+        if (!memory_) {
+            file_.open(package.path(), std::ios::binary);
+            file_.seekg(static_cast<std::streamoff>(offset));
+            input_.resize(kInputBlock);
+        }
+        isal_inflate_init(&state_);
+        state_.crc_flag = ISAL_GZIP_NO_HDR;
+    }
+
+    // Inflates into buffer; 0 at the end of the stream. Throws std::runtime_error on bad data.
+    size_t read(char* buffer, size_t capacity) {
+        state_.next_out = reinterpret_cast<uint8_t*>(buffer);
+        state_.avail_out = static_cast<uint32_t>(std::min<size_t>(capacity, 1u << 30));
+        uint32_t wanted = state_.avail_out;
+        while (state_.avail_out > 0 && state_.block_state != ISAL_BLOCK_FINISH) {
+            if (state_.avail_in == 0) next_input();
+            if (isal_inflate(&state_) < 0) throw std::runtime_error("invalid deflate data");
+        }
+        return wanted - state_.avail_out;
+    }
+    uint32_t crc() const { return state_.crc; }
+
+private:
+    // The next block of compressed bytes: in place for a package in memory, else read.
+    void next_input() {
+        if (left_ == 0) throw std::runtime_error("the compressed data ends early");
+        size_t n = static_cast<size_t>(std::min<uint64_t>(left_, kInputBlock));
+        const char* from;
+        if (memory_) {
+            if (offset_ + n > memory_->size)
+                throw std::runtime_error("the part runs past the file");
+            from = reinterpret_cast<const char*>(memory_->data) + offset_;
+        } else {
+            file_.read(input_.data(), static_cast<std::streamsize>(n));
+            if (static_cast<size_t>(file_.gcount()) != n)
+                throw std::runtime_error("the file ends inside the part");
+            from = input_.data();
+        }
+        offset_ += n;
+        left_ -= n;
+        state_.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(from));
+        state_.avail_in = static_cast<uint32_t>(n);
+    }
+
+    static constexpr size_t kInputBlock = 256 * 1024;
+    const MemoryFile* memory_;
+    std::ifstream file_;
+    uint64_t offset_, left_;
+    std::vector<char> input_;
+    inflate_state state_;
+};
+
 PartStream::PartStream(const Package& package, const PartInfo& part)
     : file_(package.path()), part_(part), limits_(package.limits()) {
     zip_ = package.open_zip();
@@ -272,6 +339,16 @@ PartStream::PartStream(const Package& package, const PartInfo& part)
                         ErrorLocation{file_, part_.name});
         }
         if (rc != UNZ_OK) fail_zip("the part's local header is damaged");
+        if (part_.encrypted)
+            throw Error(ErrorKind::Encrypted, "the part is encrypted (a zip password)",
+                        ErrorLocation{file_, part_.name});
+        if (part_.method == Z_DEFLATED) {
+            deflate_ = std::make_unique<DeflateReader>(package, unzGetCurrentFileZStreamPos64(zip_),
+                                                       part_.compressed_size);
+            unzCloseCurrentFile(zip_);
+            unzClose(zip_);
+            zip_ = nullptr;
+        }
     } catch (...) {
         unzClose(zip_);
         zip_ = nullptr;
@@ -293,6 +370,22 @@ void PartStream::fail_zip(const std::string& what) const {
 
 size_t PartStream::read(char* buffer, size_t capacity) {
     if (finished_) return 0;
+    if (deflate_) {
+        size_t n;
+        try {
+            n = deflate_->read(buffer, capacity);
+        } catch (const std::runtime_error& e) {
+            fail_zip(std::string("inflate failed: ") + e.what());
+        }
+        if (n == 0) {
+            finished_ = true;
+            if (deflate_->crc() != part_.crc) fail_zip("CRC mismatch, the part is corrupt");
+            return 0;
+        }
+        produced_ += n;
+        check_bounds();
+        return n;
+    }
     unsigned int ask = static_cast<unsigned int>(std::min<size_t>(capacity, 1u << 30));
     int n = unzReadCurrentFile(zip_, buffer, ask);
     if (n < 0) fail_zip("inflate failed (error " + std::to_string(n) + ")");
@@ -308,6 +401,11 @@ size_t PartStream::read(char* buffer, size_t capacity) {
         return 0;
     }
     produced_ += static_cast<uint64_t>(n);
+    check_bounds();
+    return static_cast<size_t>(n);
+}
+
+void PartStream::check_bounds() {
     ErrorLocation where{file_, part_.name};
     if (produced_ > limits_.max_part_bytes)
         throw Error(ErrorKind::LimitExceeded,
@@ -322,7 +420,6 @@ size_t PartStream::read(char* buffer, size_t capacity) {
                         ":1, which only a zip bomb does (raise it with --max-ratio if the file is "
                         "trusted)",
                     where);
-    return static_cast<size_t>(n);
 }
 
 }  // namespace xlsx
