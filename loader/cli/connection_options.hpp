@@ -4,9 +4,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 #include "pg/connection.hpp"
 
 namespace cli {
+
+// COPY connections by default: one per two cores, at most 8. The reader's parse threads take
+// the other cores; on 2 cores one connection loads as fast as two (measured, see the README's
+// Performance section), and each more is a server backend for nothing.
+inline unsigned default_connections(unsigned cores) {
+    return std::clamp(cores / 2, 1u, 8u);
+}
 
 inline void add_connection_options(CLI::App& cmd, pg::ConnectOptions& o) {
     // psql's -h is the host; help stays on --help.

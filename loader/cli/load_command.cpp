@@ -76,7 +76,7 @@ struct LoadArgs {
 void add_load_options(CLI::App& cmd, LoadArgs& a) {
     load::LoadOptions& o = a.options;
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    o.connections = std::min(cores, 8u);
+    o.connections = default_connections(cores);
     cmd.add_option("file", o.file, "the .xlsx workbook")->required();
     cmd.add_option("table", o.table,
                    "target table, optionally schema-qualified (default: from the sheet name)");

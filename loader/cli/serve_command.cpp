@@ -521,7 +521,7 @@ Runner add_serve_command(CLI::App& app) {
     auto args = std::make_shared<ServeArgs>();
     add_connection_options(*cmd, args->connect);
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    args->connections = std::min(cores, 8u);
+    args->connections = default_connections(cores);
     args->threads = cores;
     cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (loopback unless told)")
         ->capture_default_str();
