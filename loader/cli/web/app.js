@@ -24,8 +24,10 @@ function headers() {
   return token ? { Authorization: "Bearer " + token } : {};
 }
 
-function say(text) {
+// The message line; `from` names who said it, so that a late answer clears only its own.
+function say(text, from = "") {
   $("message").textContent = text;
+  $("message").dataset.from = from;
 }
 
 function explain(status, body) {
@@ -60,9 +62,9 @@ async function start() {
     const tables = await api("/tables");
     const list = $("tables");
     list.replaceChildren(...tables.map((t) => new Option(t.qualified_name)));
-    say("");
+    if ($("message").dataset.from === "start") say("");
   } catch (e) {
-    say(e.message);
+    say(e.message, "start");
   }
 }
 
