@@ -29,3 +29,6 @@ psql -c "SELECT run_id, file_name, target_table, total_records, loaded, rejected
                 records_per_second, mb_per_second
            FROM xlsx.stats((SELECT max(run_id) FROM xlsx.import_runs))"
 psql -c "SELECT id, name, phone, founded, active, revenue FROM directory ORDER BY id LIMIT 3"
+echo; echo "== the same workbook imported inside the server, in one SQL call (xlsx.import)"
+psql -q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS directory_in_server"
+psql -c "SELECT * FROM xlsx.import('$workbook', 'directory_in_server', create_table => true)"
