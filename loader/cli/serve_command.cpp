@@ -186,9 +186,9 @@ public:
     void routes(httplib::Server& server) {
         server.set_payload_max_length(args_.max_upload_bytes);
         server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-            bool page = req.method == "GET" &&
-                        (req.path == "/" || req.path == "/app.js" || req.path == "/app.css" ||
-                         req.path == "/favicon.ico");
+            bool page =
+                req.method == "GET" && (req.path == "/" || req.path == "/app.js" ||
+                                        req.path == "/app.css" || req.path == "/favicon.ico");
             if (page || authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
             res.set_header("WWW-Authenticate", "Bearer");
             reply_error(res, 401, "a bearer token is required: Authorization: Bearer <token>");
@@ -323,7 +323,8 @@ private:
         } else if (!got.file) {
             reply_error(res, 400, "no \"file\" field in the form");
         } else if (!ends_with_xlsx(got.filename)) {
-            reply_error(res, 415, "the file \"" + label_of(got.filename) + "\" is not an .xlsx workbook");
+            reply_error(res, 415,
+                        "the file \"" + label_of(got.filename) + "\" is not an .xlsx workbook");
         } else {
             return got;
         }
