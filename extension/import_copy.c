@@ -55,6 +55,13 @@ typedef struct LineBreak {
     uint32_t sheet_row;
 } LineBreak;
 
+/* A cell's value as it loads (trimmed, not a null token), pointing into the reader's row. */
+typedef struct RowValue {
+    const xlsx_cell* cell;
+    const char* data;
+    size_t size;
+} RowValue;
+
 typedef struct SheetCopy {
     XlsxHandle* handle;
     /* the rows */
@@ -70,8 +77,9 @@ typedef struct SheetCopy {
     int* sheet_columns;
     char** column_names; /* of the target, for messages */
     bool with_sheet_row;
-    bool staging;                /* bad rows become rejects instead of errors */
-    const xlsx_cell** by_column; /* this row's cells by sheet column */
+    bool staging;         /* bad rows become rejects instead of errors */
+    RowValue* row_values; /* this row's values, in cell order */
+    RowValue** by_column; /* the same by sheet column (with a target only) */
     /* what was seen */
     uint64 rows_read;
     uint32_t first_row;
@@ -215,48 +223,52 @@ static uint32_t sheet_row_of_line(SheetCopy* c, uint64 line) {
 
 /* One data row: checked, fed to the type inference, and (with a target) written as COPY text. */
 static void add_row(SheetCopy* c, uint32_t row, const xlsx_cell* cells, size_t count) {
-    const char* data;
-    size_t size;
+    size_t nvalues = 0;
 
     c->rows_read++;
     if (c->first_row == 0) c->first_row = row;
     c->last_row = row;
+    /* Each cell's value once (after trim_text and null_values); a bad one refuses the row. */
     for (size_t i = 0; i < count; i++) {
-        if (!cell_value(c, &cells[i], &data, &size)) continue;
+        RowValue* v = &c->row_values[nvalues];
+
+        if (!cell_value(c, &cells[i], &v->data, &v->size)) continue;
         if (c->width_limit > 0 && cells[i].column > (uint32_t)c->width_limit) {
-            refuse_row(c, row, cells[i].column, data, size,
+            refuse_row(c, row, cells[i].column, v->data, v->size,
                        "a value past the last column of the header");
             return;
         }
-        if (memchr(data, '\0', size)) {
-            refuse_row(c, row, cells[i].column, data, size,
+        if (memchr(v->data, '\0', v->size)) {
+            refuse_row(c, row, cells[i].column, v->data, v->size,
                        "the value holds a NUL character, which PostgreSQL text cannot store");
             return;
         }
+        v->cell = &cells[i];
+        nvalues++;
         if (cells[i].column > c->width) c->width = cells[i].column;
     }
     if (c->types)
-        for (size_t i = 0; i < count; i++)
-            if (cell_value(c, &cells[i], &data, &size))
-                xlsx_types_add(c->types, cells[i].column, cells[i].type, data, size);
+        for (size_t j = 0; j < nvalues; j++)
+            xlsx_types_add(c->types, c->row_values[j].cell->column, c->row_values[j].cell->type,
+                           c->row_values[j].data, c->row_values[j].size);
     if (c->ncolumns == 0) return;
 
-    for (size_t i = 0; i < count; i++)
-        if (cells[i].column <= XLSX_MAX_COLUMNS) c->by_column[cells[i].column] = &cells[i];
+    for (size_t j = 0; j < nvalues; j++)
+        c->by_column[c->row_values[j].cell->column] = &c->row_values[j];
     if (c->with_sheet_row) appendStringInfo(&c->text, "%u", row);
     for (int k = 0; k < c->ncolumns; k++) {
         int column = c->sheet_columns[k];
-        const xlsx_cell* cell = column > 0 ? c->by_column[column] : NULL;
+        const RowValue* v = column > 0 ? c->by_column[column] : NULL;
 
         if (k > 0 || c->with_sheet_row) appendStringInfoCharMacro(&c->text, '\t');
-        if (cell && cell_value(c, cell, &data, &size))
-            append_copy_value(&c->text, data, size);
+        if (v)
+            append_copy_value(&c->text, v->data, v->size);
         else
             appendBinaryStringInfo(&c->text, "\\N", 2);
     }
     appendStringInfoCharMacro(&c->text, '\n');
-    for (size_t i = 0; i < count; i++)
-        if (cells[i].column <= XLSX_MAX_COLUMNS) c->by_column[cells[i].column] = NULL;
+    for (size_t j = 0; j < nvalues; j++)
+        c->by_column[c->row_values[j].cell->column] = NULL;
     note_line(c, row);
 }
 
@@ -518,8 +530,9 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
                 ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                                 errmsg("sheet column %d is out of range", c.sheet_columns[k])));
         }
-        c.by_column = palloc0(sizeof(xlsx_cell*) * (XLSX_MAX_COLUMNS + 1));
+        c.by_column = palloc0(sizeof(RowValue*) * (XLSX_MAX_COLUMNS + 1));
     }
+    c.row_values = palloc(sizeof(RowValue) * XLSX_MAX_COLUMNS); /* a row has at most this many */
     if (!PG_ARGISNULL(14) && PG_GETARG_BOOL(14)) {
         c.types = xlsx_types_new();
         if (!c.types) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));

@@ -21,6 +21,7 @@
 
 #include "commands.hpp"
 #include "connection_options.hpp"
+#include "csv_writer.hpp"
 #include "load/interrupt.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
@@ -154,18 +155,13 @@ std::string options_from_query(const httplib::Request& req, load::LoadOptions& o
     return "";
 }
 
-// A counter held for as long as the object lives (or until release()); `count` includes it.
+// A counter held for as long as the object lives; `count` includes it.
 struct Slot {
     explicit Slot(std::atomic<unsigned>& counter)
         : counter(counter), count(counter.fetch_add(1) + 1) {}
-    ~Slot() { release(); }
-    void release() {
-        if (held) counter.fetch_sub(1);
-        held = false;
-    }
+    ~Slot() { counter.fetch_sub(1); }
     std::atomic<unsigned>& counter;
     unsigned count;
-    bool held = true;
 };
 
 class Service {
@@ -425,22 +421,28 @@ private:
                 "SELECT sheet_row, column_name, raw_value, target_type, reason FROM xlsx.rejects "
                 "WHERE run_id = $1::bigint ORDER BY sheet_row, column_name",
                 {req.matches[1].str()});
-            std::string csv = "sheet_row,column,value,target_type,reason\r\n";
-            for (int i = 0; i < PQntuples(r.get()); ++i) {
-                for (int c = 0; c < 5; ++c) {
-                    std::string v = PQgetvalue(r.get(), i, c);
-                    if (v.find_first_of(",\"\r\n") != std::string::npos) {
-                        for (size_t at = 0; (at = v.find('"', at)) != std::string::npos; at += 2)
-                            v.insert(at, 1, '"');
-                        v = '"' + v + '"';
-                    }
-                    csv += (c ? "," : "") + v;
+            // The loader's own CSV writer, into memory.
+            char* csv = nullptr;
+            size_t size = 0;
+            std::FILE* out = open_memstream(&csv, &size);
+            if (!out) throw std::runtime_error("out of memory");
+            {
+                CsvWriter writer(out);
+                for (const char* name : {"sheet_row", "column", "value", "target_type", "reason"})
+                    writer.field(name, false);
+                writer.end_row();
+                for (int i = 0; i < PQntuples(r.get()); ++i) {
+                    for (int c = 0; c < 5; ++c)
+                        writer.field(PQgetvalue(r.get(), i, c), PQgetisnull(r.get(), i, c) == 0);
+                    writer.end_row();
                 }
-                csv += "\r\n";
             }
+            std::fclose(out);
+            std::string body(csv, size);
+            std::free(csv);
             res.set_header("Content-Disposition",
                            "attachment; filename=\"run-" + req.matches[1].str() + "-rejects.csv\"");
-            res.set_content(csv, "text/csv; charset=utf-8");
+            res.set_content(body, "text/csv; charset=utf-8");
         } catch (const pg::PgError& e) {
             reply_error(res, e.sqlstate() == "22003" ? 404 : 503, e.primary());
         }

@@ -83,13 +83,13 @@ void Chunker::add_row(Chunk& chunk, const DataRow& row) {
             return;
         }
         slots_[slot] = value;
-        if (types_) typed_.push_back(&cell);
+        if (types_) typed_.emplace_back(&cell, *value);
     }
     chunk.begin_row(row.number);
     for (const auto& value : slots_)
         chunk.add(value);
-    for (const xlsx::Cell* cell : typed_)  // only rows that are loaded say what the types are
-        types_->add(cell->column, cell->type, *rows_.value(*cell));
+    for (const auto& [cell, value] : typed_)  // only rows that are loaded say what the types are
+        types_->add(cell->column, cell->type, value);
 }
 
 }  // namespace load

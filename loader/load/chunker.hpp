@@ -48,7 +48,7 @@ private:
     std::function<bool(uint64_t)> committed_;
     std::optional<DataRow> lookahead_;
     std::vector<std::optional<std::string_view>> slots_;
-    std::vector<const xlsx::Cell*> typed_;  // this row's loaded cells, for the types
+    std::vector<std::pair<const xlsx::Cell*, std::string_view>> typed_;  // for the types
     std::optional<xlsx::TypeInference> types_;
     uint64_t rows_read_ = 0;
     uint64_t rows_skipped_ = 0;

@@ -203,36 +203,31 @@ private:
     // an earlier attempt of a resumed run too); a chunk without it (a run an older xlsx2pg
     // began) sends the load back to a pass over the sheet.
     void plan_types_from_ledger(int64_t run) {
-        pg::Result r = conn_.exec(
-            "SELECT count(*) FILTER (WHERE type_evidence IS NULL), "
-            "array_to_string(array_agg(array_to_string(type_evidence, ',')), ';') "
-            "FROM xlsx.import_chunks WHERE run_id = $1",
-            {std::to_string(run)});
+        std::string id = std::to_string(run);
         std::vector<std::string> types;
-        if (std::string(PQgetvalue(r.get(), 0, 0)) != "0") {
+        if (conn_.scalar("SELECT count(*) FROM xlsx.import_chunks WHERE run_id = $1 AND "
+                         "type_evidence IS NULL",
+                         {id}) != "0") {
             types = infer_types();
         } else {
+            // Each column's evidence over all chunks: the bits of every chunk's, OR-ed.
+            pg::Result r = conn_.exec(
+                "SELECT u.column_number - 1, bit_or(u.evidence) FROM xlsx.import_chunks c, "
+                "unnest(c.type_evidence) WITH ORDINALITY AS u(evidence, column_number) "
+                "WHERE c.run_id = $1 GROUP BY 1",
+                {id});
             xlsx::TypeInference inference(plan_.width() + 1);
-            for (const std::string& chunk : split(PQgetvalue(r.get(), 0, 1), ';')) {
-                std::vector<std::string> words = split(chunk, ',');
-                for (size_t column = 1; column < words.size() && column <= plan_.width(); ++column)
-                    inference.merge(column, static_cast<uint32_t>(std::stoul(words[column])));
+            for (int i = 0; i < PQntuples(r.get()); ++i) {
+                size_t column = std::stoul(PQgetvalue(r.get(), i, 0));
+                if (column >= 1 && column <= plan_.width())
+                    inference.merge(column,
+                                    static_cast<uint32_t>(std::stoul(PQgetvalue(r.get(), i, 1))));
             }
             types.assign(plan_.width() + 1, "");
             for (size_t column = 1; column <= plan_.width(); ++column)
                 types[column] = inference.type_of(column);
         }
         plan_ = plan_columns(o_, target_, header_, [&] { return types; });
-    }
-
-    static std::vector<std::string> split(const std::string& text, char separator) {
-        std::vector<std::string> parts;
-        if (text.empty()) return parts;
-        size_t start = 0;
-        for (size_t at; (at = text.find(separator, start)) != std::string::npos; start = at + 1)
-            parts.push_back(text.substr(start, at - start));
-        parts.push_back(text.substr(start));
-        return parts;
     }
 
     // A second pass over the sheet, for --create: the types every value fits.

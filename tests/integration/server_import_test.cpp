@@ -428,12 +428,23 @@ TEST_F(ServerImportTest, ForeignTablesQueryAWorkbookInPlace) {
     EXPECT_EQ(db_->scalar("SELECT string_agg(c.id || '=' || l.amount, ' ' ORDER BY l.amount) FROM "
                           "staging.customers c JOIN staging.order_lines l ON l.customer = c.id"),
               "3=0.07 1=2.5 1=851461.68");
-    // A join with a table, and a rescan: the foreign table on the inner side of a nested loop.
+    // A join with a table, and rescans: the foreign table under a LATERAL subquery is scanned
+    // again for each of the three outer rows, and must give its rows each time.
     db_->exec("CREATE TABLE wanted (id integer)");
     db_->exec("INSERT INTO wanted VALUES (1), (3), (3)");
-    db_->exec("SET enable_hashjoin = off; SET enable_mergejoin = off; SET enable_material = off");
     EXPECT_EQ(db_->scalar("SELECT count(*) FROM wanted w JOIN staging.customers c ON c.id = w.id"),
               "3");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(w.id || ':' || x.n, ' ' ORDER BY w.id) FROM wanted w, "
+                          "LATERAL (SELECT count(*) AS n FROM staging.customers c "
+                          "WHERE c.id <= w.id) x"),
+              "1:1 3:3 3:3");
+    PgResult rescan_plan = db_->exec(
+        "EXPLAIN SELECT * FROM wanted w, LATERAL (SELECT count(*) FROM staging.customers c "
+        "WHERE c.id <= w.id) x");
+    std::string rescans;
+    for (int i = 0; i < PQntuples(rescan_plan.get()); ++i)
+        rescans += std::string(PQgetvalue(rescan_plan.get(), i, 0)) + "\n";
+    EXPECT_NE(rescans.find("Nested Loop"), std::string::npos) << rescans;
     std::string explain;
     PgResult plan = db_->exec("EXPLAIN SELECT * FROM staging.customers WHERE region = 'EU'");
     for (int i = 0; i < PQntuples(plan.get()); ++i)
