@@ -263,6 +263,13 @@ TEST_F(LoaderTest, KilledLoadsResumeToExactlyTheSheetsRows) {
         std::this_thread::sleep_for(std::chrono::milliseconds(random() % (whole.count() + 1)));
         kill(loader.pid, SIGKILL);
         wait_process(loader);
+        // The killed loader's backends finish what they were doing (a COMMIT already sent still
+        // commits) before they notice: wait for them to go, then read the ledger.
+        for (int wait = 0; wait < 1500 && db_->scalar("SELECT count(*) FROM pg_stat_activity "
+                                                      "WHERE datname = current_database() AND "
+                                                      "application_name = 'xlsx2pg'") != "0";
+             ++wait)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         // A kill that came after the merge committed leaves a finished load; running the command
         // again then loads the file a second time, as it should.
         int merged =
