@@ -75,6 +75,7 @@ DECLARE
     scanned record;
     inferred text[];         -- the types the values fit, by sheet column, once a pass saw them
     copied record;
+    copy_into regclass;      -- where direct mode's COPY writes: the target, or a temp table on Citus
     n_inserted bigint;
     n_updated bigint := 0;
     run bigint;
@@ -120,14 +121,6 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'undefined_table',
             MESSAGE = format('table %s does not exist', target_name),
             HINT = 'Pass create_table => true to create it from the sheet.';
-    END IF;
-    IF target_oid IS NOT NULL AND mode = 'direct' AND to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
-        IF EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = target_oid) THEN
-            RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-                MESSAGE = format('direct mode cannot load the Citus table %s', target_name),
-                DETAIL = 'COPY inside the server would write the coordinator''s empty shell table.',
-                HINT = 'Use mode => ''staging'': the merge''s INSERT ... SELECT is distributed by Citus.';
-        END IF;
     END IF;
     IF target_oid IS NOT NULL THEN
         SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO table_columns
@@ -263,9 +256,21 @@ BEGIN
         IF truncate THEN
             EXECUTE format('TRUNCATE %s', target_oid);
         END IF;
-        copied := xlsx.copy_sheet(path, lo, data, sheet, target_oid, load_columns, sheet_columns,
+        copy_into := target_oid;
+        IF (xlsx.citus_placement(target_oid)).kind IS NOT NULL THEN
+            -- COPY inside the server would fill a Citus table's empty shell on the coordinator:
+            -- the rows go into a typed temporary table, then Citus distributes an INSERT ... SELECT.
+            EXECUTE format('CREATE TEMP TABLE xlsx_import_rows (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP', target_oid);
+            copy_into := 'pg_temp.xlsx_import_rows'::regclass;
+        END IF;
+        copied := xlsx.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
                                   false, null_values, trim_text, threads, false, NULL);
+        IF copy_into <> target_oid THEN
+            EXECUTE format('INSERT INTO %s (%s) SELECT %2$s FROM %s', target_oid,
+                           (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c), copy_into);
+            DROP TABLE pg_temp.xlsx_import_rows;
+        END IF;
         PERFORM xlsx.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
     END IF;
 
@@ -560,3 +565,56 @@ AS $$
     VALUES (run, chunk_no, first_row, last_row, rows, type_evidence)
 $$;
 COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint, integer[]) IS 'Records a committed chunk with the type evidence of its values; call it in the transaction that writes the chunk''s rows';
+
+-- Citus: a staging table distributed like its target, so that the merge's INSERT ... SELECT
+-- runs on every shard at once instead of pulling each row through the coordinator.
+CREATE FUNCTION xlsx.colocate_staging(run bigint)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_run xlsx.import_runs;
+    target regclass;
+    staging regclass;
+    placement record;
+    column_type text;
+    holds_rows boolean;
+BEGIN
+    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('run %s does not exist', run);
+    END IF;
+    target := to_regclass(found_run.target_table);
+    staging := to_regclass(found_run.staging_table);
+    IF target IS NULL OR staging IS NULL THEN
+        RETURN NULL;
+    END IF;
+    placement := xlsx.citus_placement(staging);
+    IF placement.kind = 'distributed' THEN
+        RETURN placement.distribution_column;  -- a resumed run's, distributed already
+    END IF;
+    placement := xlsx.citus_placement(target);
+    -- Only a hash-distributed target whose distribution column is loaded, into a staging table
+    -- that holds nothing yet (a resumed run keeps the placement it began with).
+    IF placement.kind IS DISTINCT FROM 'distributed'
+       OR NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
+                        AND a.attname = placement.distribution_column AND NOT a.attisdropped) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT FROM %s)', staging) INTO holds_rows;
+    IF holds_rows THEN
+        RETURN NULL;
+    END IF;
+    -- Co-location needs the distribution columns of one type: the staging column takes the
+    -- target's, and a value that does not convert is a reject of the chunk it arrives in.
+    SELECT format_type(a.atttypid, a.atttypmod) INTO column_type FROM pg_attribute a
+     WHERE a.attrelid = target AND a.attname = placement.distribution_column;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', staging,
+                   placement.distribution_column, column_type, placement.distribution_column, column_type);
+    EXECUTE 'SELECT create_distributed_table($1, $2, colocate_with => $3)'
+      USING staging, placement.distribution_column, target::text;
+    RETURN placement.distribution_column;
+END
+$$;
+COMMENT ON FUNCTION xlsx.colocate_staging(bigint) IS 'Citus: distributes a run''s empty staging table on its target''s distribution column, co-located with the target; returns that column, or NULL where the staging table stays on the coordinator';

@@ -68,6 +68,7 @@ struct LoadArgs {
     std::vector<std::string> types;
     std::string mode = "staging";
     std::string method = "copy";
+    std::string citus_staging = "colocated";
     bool no_header = false;
     bool json = false;
     bool quiet = false;
@@ -112,7 +113,8 @@ void add_load_options(CLI::App& cmd, LoadArgs& a) {
     cmd.add_option("--max-rejects", a.max_rejects,
                    "N or P%: fail (loading nothing) past N rejected rows, or P% of the rows read; "
                    "0 stops at the first (default: no limit)");
-    cmd.add_option("-c,--connections", o.connections, "concurrent COPY connections")
+    cmd.add_option("-c,--connections", o.connections,
+                   "concurrent COPY connections (direct mode into a Citus table: one)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
     cmd.add_option("--lock-timeout", o.connect.lock_timeout,
@@ -125,6 +127,11 @@ void add_load_options(CLI::App& cmd, LoadArgs& a) {
     cmd.add_flag("--new-run", o.new_run,
                  "start afresh even if this file and table have an unfinished run");
     cmd.add_flag("--keep-staging", o.keep_staging, "keep the staging table after the merge");
+    cmd.add_option("--citus-staging", a.citus_staging,
+                   "into a Citus distributed table: stage on its shards (colocated; the merge "
+                   "runs on every shard) or on the coordinator")
+        ->check(CLI::IsMember({"colocated", "coordinator"}))
+        ->capture_default_str();
     cmd.add_option("--null", o.rows.null_tokens,
                    "a cell text that means NULL (e.g. N/A); repeatable");
     cmd.add_flag("--trim", o.rows.trim, "trim blanks around text values");
@@ -138,6 +145,7 @@ std::string finish_options(LoadArgs& a) {
     load::LoadOptions& o = a.options;
     if (a.no_header) o.rows.header_row = 0;
     o.mode = a.mode == "direct" ? load::Mode::Direct : load::Mode::Staging;
+    o.colocate_staging = a.citus_staging == "colocated";
     o.method = a.method == "batch"    ? load::Method::Batch
                : a.method == "insert" ? load::Method::Insert
                                       : load::Method::Copy;

@@ -19,6 +19,24 @@ double rate(uint64_t rows, double seconds) {
     return seconds > 0 ? rows / seconds : 0;
 }
 
+// ", into a Citus table distributed by id (staged on its shards)"
+std::string citus_note(const load::LoadResult& r) {
+    if (r.citus.empty()) return "";
+    std::string note = ", into a Citus " + r.citus + " table";
+    if (r.citus == "distributed") note += " by " + r.distribution_column;
+    if (r.mode == "staging")
+        note += r.colocated_staging ? " (staged on its shards)" : " (staged on the coordinator)";
+    return note;
+}
+
+nlohmann::json citus_json(const load::LoadResult& r) {
+    if (r.citus.empty()) return nullptr;
+    nlohmann::json citus = {{"table", r.citus}};
+    if (r.citus == "distributed") citus["distribution_column"] = r.distribution_column;
+    if (r.mode == "staging") citus["staging"] = r.colocated_staging ? "colocated" : "coordinator";
+    return citus;
+}
+
 }  // namespace
 
 std::string summary_table(const std::vector<load::LoadResult>& results) {
@@ -54,9 +72,9 @@ std::string summary_table(const std::vector<load::LoadResult>& results) {
     }
     if (!results.empty()) {
         const auto& r = results.front();
-        out +=
-            fmt::format("\nfile {}, {} mode, {} over {} connection{}{}\n", r.file, r.mode, r.method,
-                        r.connections, r.connections == 1 ? "" : "s", r.resumed ? ", resumed" : "");
+        out += fmt::format("\nfile {}, {} mode, {} over {} connection{}{}{}\n", r.file, r.mode,
+                           r.method, r.connections, r.connections == 1 ? "" : "s",
+                           r.resumed ? ", resumed" : "", citus_note(r));
     }
     return out;
 }
@@ -81,6 +99,7 @@ nlohmann::json summary_json(const LoadReport& report) {
                          {"method", r.method},
                          {"connections", r.connections},
                          {"resumed", r.resumed},
+                         {"citus", citus_json(r)},
                          {"created", r.created},
                          {"rows_read", r.rows_read},
                          {"rows_loaded", r.rows_loaded},

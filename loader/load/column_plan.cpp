@@ -31,6 +31,12 @@ TargetTable resolve_target(pg::Connection& conn, const std::string& table) {
             target.columns.emplace_back(PQgetvalue(r.get(), i, 0));
             target.types.emplace_back(PQgetvalue(r.get(), i, 1));
         }
+        pg::Result citus = conn.exec(
+            "SELECT coalesce(kind, ''), coalesce(distribution_column, '') "
+            "FROM xlsx.citus_placement($1::regclass)",
+            {target.name});
+        target.citus = PQgetvalue(citus.get(), 0, 0);
+        target.distribution_column = PQgetvalue(citus.get(), 0, 1);
         return target;
     }
     auto name = conn.scalar(

@@ -19,6 +19,9 @@ struct TargetTable {
     bool exists = false;
     std::vector<std::string> columns;
     std::vector<std::string> types;
+    // Citus: "distributed" (on distribution_column), "reference" or "local"; empty otherwise.
+    std::string citus;
+    std::string distribution_column;
 };
 
 // Resolves the table as the server would (search_path, quoting); an absent table gets the

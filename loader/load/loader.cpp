@@ -137,7 +137,10 @@ public:
         settle_prepared_loads(conn_);
         target_ = resolve_target(conn_, table_);
         result_.target = target_.name;
+        result_.citus = target_.citus;
+        result_.distribution_column = target_.distribution_column;
         check_schema_allowed();
+        check_citus_upsert_key();
         if (!target_.exists && !o_.create)
             throw std::invalid_argument(
                 fmt::format("table {} does not exist; add --create to create it from the sheet "
@@ -186,6 +189,19 @@ private:
             throw LoadError("forbidden_target",
                             fmt::format("table {} is in schema {}; this service may write into {}",
                                         target_.name, schema, fmt::join(allowed, ", ")));
+    }
+
+    // Citus finds the row an upsert updates on one shard only: by its distribution column.
+    void check_citus_upsert_key() const {
+        const auto& keys = o_.upsert_keys;
+        const std::string& column = target_.distribution_column;
+        if (keys.empty() || target_.citus != "distributed" ||
+            std::find(keys.begin(), keys.end(), column) != keys.end())
+            return;
+        throw std::invalid_argument(fmt::format(
+            "--upsert {0} cannot work on {1}: Citus distributes it by {2}, and an upsert key must "
+            "include the distribution column (such as --upsert {2},{0}, a unique key of {1})",
+            fmt::join(keys, ","), target_.name, column));
     }
 
     // A resumed run whose every row is staged already (it stopped in the merge) goes
@@ -244,6 +260,9 @@ private:
                                   .scalar("SELECT xlsx.create_staging($1, $2::text[])",
                                           {std::to_string(run), pg::array_literal(plan_.names)})
                                   .value();
+        if (o_.colocate_staging && target_.citus == "distributed")
+            result_.colocated_staging =
+                conn_.scalar("SELECT xlsx.colocate_staging($1)", {std::to_string(run)}).has_value();
         WriteTarget target{staging, plan_.names, plan_.types, true};
 
         std::set<uint64_t> committed = committed_chunks(run);
@@ -447,6 +466,9 @@ private:
     // which is the decision a restarted loader follows (settle_prepared_loads).
     void load_direct(SheetRows& rows) {
         size_t n = std::max(1u, o_.connections);
+        // One COPY on a Citus coordinator is one distributed transaction that Citus commits on
+        // every shard at once; Citus refuses the two-phase commit that joins several.
+        if (!target_.citus.empty()) n = 1;
         if (n > 1 && o_.truncate) {
             warn("--truncate in direct mode locks the table: loading over one connection");
             n = 1;
@@ -652,7 +674,8 @@ LoadResult load_sheet(const LoadOptions& options, const xlsx::Workbook& workbook
 std::string schema_of_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
                             const xlsx::SheetInfo& sheet, const std::string& table) {
     SheetRows rows(workbook, sheet, options.rows);
-    TargetTable target{table, false, {}, {}};  // as if it did not exist yet
+    TargetTable target;  // as if it did not exist yet
+    target.name = table;
     ColumnPlan plan = plan_columns(options, target, rows.header(), [&] {
         SheetRows again(workbook, sheet, options.rows);
         return infer_column_types(again);

@@ -53,6 +53,9 @@ struct LoadOptions {
     std::optional<int64_t> resume_run;
     bool new_run = false;  // do not resume an unfinished run of the same file and target
     bool keep_staging = false;
+    // Citus: stage on the target's shards (co-located), so that the merge runs on each shard;
+    // false stages on the coordinator.
+    bool colocate_staging = true;
     // Schemas the target may be in (serve's --allow-schema); empty: any. xlsx and
     // xlsx_staging, the extension's own, never are.
     std::vector<std::string> allowed_schemas;

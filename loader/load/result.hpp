@@ -19,6 +19,9 @@ struct LoadResult {
     unsigned connections = 0;
     bool resumed = false;
     bool created = false;
+    std::string citus;                // the target's Citus kind (TargetTable::citus), if any
+    std::string distribution_column;  // of a distributed target
+    bool colocated_staging = false;   // staged on the target's shards
     uint64_t rows_read = 0;
     uint64_t rows_loaded = 0;
     uint64_t rows_inserted = 0;

@@ -249,18 +249,30 @@ TEST_F(LoaderTest, KilledLoadsResumeToExactlyTheSheetsRows) {
     const int rows = 60000;
     write_numbered_workbook(path, rows);
     std::vector<std::string> extra{"--chunk-rows", "2000", "-c", "2", "--create", "--json"};
-    // Kill points spread over the length of a whole load, measured first.
-    auto start = std::chrono::steady_clock::now();
-    ASSERT_EQ(run_process(load_args(path, "killed_timing", extra)).exit_code, 0);
-    auto whole = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
+    // Waits until the load into `table` has opened its run.
+    auto wait_for_run = [&](const std::string& table) {
+        for (int wait = 0; wait < 3000 && db_->scalar("SELECT count(*) FROM xlsx.import_runs "
+                                                      "WHERE target_table = 'public." +
+                                                      table + "'") == "0";
+             ++wait)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    };
+    // Kill points spread over the time a run is open, measured first (counted from the run's
+    // opening, so that a slow start, as under ASan, does not use it up).
+    Background timing = start_process(load_args(path, "killed_timing", extra));
+    wait_for_run("killed_timing");
+    auto opened = std::chrono::steady_clock::now();
+    ASSERT_EQ(wait_process(timing).exit_code, 0);
+    auto open_for = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - opened);
     std::mt19937 random(20261126);
     int resumed = 0;
     for (int trial = 0; trial < 10; ++trial) {
         SCOPED_TRACE("trial " + std::to_string(trial));
         std::string table = "killed_" + std::to_string(trial);
         Background loader = start_process(load_args(path, table, extra));
-        std::this_thread::sleep_for(std::chrono::milliseconds(random() % (whole.count() + 1)));
+        wait_for_run(table);
+        std::this_thread::sleep_for(std::chrono::milliseconds(random() % (open_for.count() + 1)));
         kill(loader.pid, SIGKILL);
         wait_process(loader);
         // The killed loader's backends finish what they were doing (a COMMIT already sent still
