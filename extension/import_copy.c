@@ -68,7 +68,9 @@ typedef struct SheetCopy {
     int header_row; /* 0: no header */
     int skip_rows;
     int skipped;
-    int width_limit; /* a value past this sheet column is refused; 0: none */
+    int width_limit;    /* a value past this sheet column is refused; 0: none */
+    bool stop_at_empty; /* the data ends at the first empty row after it began */
+    uint32_t previous_row;
     char** null_values;
     int null_count;
     bool trim;
@@ -120,6 +122,16 @@ static bool cell_value(SheetCopy* c, const xlsx_cell* cell, const char** data, s
         if (strlen(c->null_values[i]) == n && memcmp(c->null_values[i], d, n) == 0) return false;
     *data = d;
     *size = n;
+    return true;
+}
+
+/* No cell with a value after null_values and trim_text. */
+static bool row_is_empty(SheetCopy* c, const xlsx_cell* cells, size_t count) {
+    const char* data;
+    size_t size;
+
+    for (size_t i = 0; i < count; i++)
+        if (cell_value(c, &cells[i], &data, &size)) return false;
     return true;
 }
 
@@ -294,6 +306,13 @@ static void read_rows(SheetCopy* c, Size until) {
         }
         if (c->header_row > 0 && row <= (uint32_t)c->header_row)
             continue; /* the header and what is above it */
+        /* The reader leaves empty rows out: a gap is one. */
+        if (c->stop_at_empty && c->previous_row > 0 &&
+            (row > c->previous_row + 1 || row_is_empty(c, cells, count))) {
+            c->at_end = true;
+            break;
+        }
+        c->previous_row = row;
         if (c->skipped < c->skip_rows) {
             c->skipped++;
             continue;
@@ -474,7 +493,7 @@ static char** text_array_strings(ArrayType* array, int* count) {
 /*
  * xlsx.copy_sheet(path, lo, data, sheet, target, target_columns, sheet_columns, header_row,
  *                 skip_rows, width_limit, with_sheet_row, null_values, trim_text, threads,
- *                 infer_types, run)
+ *                 infer_types, run, range, stop_at_empty)
  *   -> (sheet_name, rows_read, rows_copied, first_row, last_row, width, types)
  */
 Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
@@ -505,6 +524,7 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
     if (!PG_ARGISNULL(11))
         c.null_values = text_array_strings(PG_GETARG_ARRAYTYPE_P(11), &c.null_count);
     c.trim = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
+    c.stop_at_empty = !PG_ARGISNULL(17) && PG_GETARG_BOOL(17);
     c.staging = run != 0;
     if (c.header_row < 0 || c.skip_rows < 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -544,7 +564,8 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
         c.handle =
             xlsx_handle_open(&source, PG_ARGISNULL(13) ? 2 : PG_GETARG_INT32(13), copy_context);
         xlsx_handle_open_sheet(c.handle,
-                               PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
+                               PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)),
+                               PG_ARGISNULL(16) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(16)));
         result[0] = CStringGetTextDatum(c.handle->sheet_name);
         if (OidIsValid(target)) {
             Relation rel = table_open(target, RowExclusiveLock);

@@ -15,6 +15,48 @@
 
 PG_FUNCTION_INFO_V1(pg_xlsx_sheets);
 PG_FUNCTION_INFO_V1(pg_xlsx_sheet_header);
+PG_FUNCTION_INFO_V1(pg_xlsx_tables);
+
+/* xlsx.tables_of(path, lo, data, threads) -> (name, sheet, ref, load_range, header_rows,
+ * totals_rows, columns): the Excel tables; load_range is the ref without the totals row. */
+Datum pg_xlsx_tables(PG_FUNCTION_ARGS) {
+    ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
+    XlsxSource source;
+    XlsxHandle* handle;
+    const xlsx_table_info* tables;
+    size_t count;
+    char* message = NULL;
+    xlsx_status status;
+    MemoryContext scan_context;
+
+    xlsx_source_from_args(fcinfo, &source);
+    InitMaterializedSRF(fcinfo, 0);
+    scan_context =
+        AllocSetContextCreate(CurrentMemoryContext, "xlsx tables", ALLOCSET_DEFAULT_SIZES);
+    handle = xlsx_handle_open(&source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3), scan_context);
+    status = xlsx_workbook_tables(handle->workbook, &tables, &count, &message);
+    if (status != XLSX_OK) xlsx_raise(handle, status, message);
+    for (size_t i = 0; i < count; i++) {
+        const xlsx_table_info* t = &tables[i];
+        Datum values[7];
+        bool nulls[7] = {false};
+        Datum* columns = palloc(sizeof(Datum) * Max(t->column_count, 1));
+
+        for (size_t k = 0; k < t->column_count; k++)
+            columns[k] = CStringGetTextDatum(t->columns[k]);
+        values[0] = CStringGetTextDatum(t->name);
+        values[1] = CStringGetTextDatum(t->sheet);
+        values[2] = CStringGetTextDatum(t->ref);
+        values[3] = CStringGetTextDatum(t->load_range);
+        values[4] = Int32GetDatum((int32)t->header_rows);
+        values[5] = Int32GetDatum((int32)t->totals_rows);
+        values[6] = PointerGetDatum(
+            construct_array(columns, (int)t->column_count, TEXTOID, -1, false, TYPALIGN_INT));
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+    }
+    xlsx_handle_close(handle);
+    return (Datum)0;
+}
 
 /* xlsx.sheets(path, lo, data, threads) -> (sheet_index, name, state, kind, rows, columns,
  * part_missing) */
@@ -40,7 +82,7 @@ Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
             const xlsx_cell* cells;
             size_t count;
 
-            xlsx_handle_open_sheet(handle, info.name);
+            xlsx_handle_open_sheet(handle, info.name, NULL);
             while (xlsx_handle_next_row(handle, &row, &cells, &count)) {
                 CHECK_FOR_INTERRUPTS();
                 last_row = row;
@@ -61,7 +103,8 @@ Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
     return (Datum)0;
 }
 
-/* xlsx.sheet_header(path, lo, data, sheet, header_row, threads) -> (sheet_name, header, names) */
+/* xlsx.sheet_header(path, lo, data, sheet, header_row, threads, range)
+ *   -> (sheet_name, header, names); with a range, its columns count from the range's first */
 Datum pg_xlsx_sheet_header(PG_FUNCTION_ARGS) {
     XlsxSource source;
     XlsxHandle* handle;
@@ -86,7 +129,8 @@ Datum pg_xlsx_sheet_header(PG_FUNCTION_ARGS) {
     scan_context =
         AllocSetContextCreate(CurrentMemoryContext, "xlsx header", ALLOCSET_DEFAULT_SIZES);
     handle = xlsx_handle_open(&source, PG_ARGISNULL(5) ? 2 : PG_GETARG_INT32(5), scan_context);
-    xlsx_handle_open_sheet(handle, PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
+    xlsx_handle_open_sheet(handle, PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)),
+                           PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6)));
     result[0] = CStringGetTextDatum(handle->sheet_name);
     while (xlsx_handle_next_row(handle, &row, &cells, &count) && row <= (uint32_t)header_row) {
         CHECK_FOR_INTERRUPTS();

@@ -223,7 +223,7 @@ static void open_scan(SheetScan* s, TupleDesc tupdesc) {
     const xlsx_cell* header = NULL;
     size_t header_count = 0;
 
-    xlsx_handle_open_sheet(s->handle, s->options.sheet);
+    xlsx_handle_open_sheet(s->handle, s->options.sheet, NULL);
     s->pending = false;
     s->skipped = 0;
     while (xlsx_handle_next_row(s->handle, &row, &cells, &count)) {
@@ -470,7 +470,7 @@ static List* import_schema(ImportForeignSchemaStmt* stmt, Oid serverOid) {
 
         /* The header's names and the types every value fits: one pass over the sheet. */
         types = xlsx_types_new();
-        xlsx_handle_open_sheet(handle, info.name);
+        xlsx_handle_open_sheet(handle, info.name, NULL);
         while (xlsx_handle_next_row(handle, &row, &cells, &count)) {
             CHECK_FOR_INTERRUPTS();
             if (o.header_row > 0 && row < (uint32_t)o.header_row) continue;

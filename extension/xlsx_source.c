@@ -101,7 +101,7 @@ XlsxHandle* xlsx_handle_open(const XlsxSource* source, int threads, MemoryContex
     return handle;
 }
 
-void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet) {
+void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const char* range) {
     SignalBlock block;
     xlsx_status status;
     char* message = NULL;
@@ -112,7 +112,7 @@ void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet) {
     }
     /* The sheet reader starts the splitter and parser threads (and parses shared strings). */
     block_signals(&block);
-    status = xlsx_sheet_open(handle->workbook, sheet, &handle->reader, &message);
+    status = xlsx_sheet_open_range(handle->workbook, sheet, range, &handle->reader, &message);
     restore_signals(&block);
     if (status != XLSX_OK) xlsx_raise(handle, status, message);
     /* A copy: messages name the sheet after the reader is closed. */
@@ -175,6 +175,9 @@ static void classify(xlsx_status status, int* sqlstate, const char** kind) {
             break;
         case XLSX_ERR_INVALID_VALUE:
             *sqlstate = ERRCODE_INVALID_TEXT_REPRESENTATION, *kind = "invalid_value";
+            break;
+        case XLSX_ERR_ARGUMENT:
+            *sqlstate = ERRCODE_INVALID_PARAMETER_VALUE, *kind = "argument";
             break;
         default:
             *sqlstate = ERRCODE_INTERNAL_ERROR, *kind = "internal";

@@ -42,7 +42,7 @@ typedef struct XlsxHandle {
 extern XlsxHandle* xlsx_handle_open(const XlsxSource* source, int threads, MemoryContext owner);
 
 /* Opens a sheet by name or 1-based index (NULL: the first visible worksheet). */
-extern void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet);
+extern void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const char* range);
 
 /* The next row with values; false at the end. Raises the reader's error, handle closed. */
 extern bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** cells,

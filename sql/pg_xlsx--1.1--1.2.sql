@@ -13,34 +13,43 @@ AS 'MODULE_PATHNAME', 'pg_xlsx_sheets'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
 
+CREATE FUNCTION xlsx.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, load_range text, header_rows integer,
+               totals_rows integer, columns text[])
+AS 'MODULE_PATHNAME', 'pg_xlsx_tables'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.tables_of(text, oid, bytea, integer) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
+
 CREATE FUNCTION xlsx.sheet_header(path text, lo oid, data bytea, sheet text, header_row integer,
-                                  threads integer,
+                                  threads integer, range text,
                                   OUT sheet_name text, OUT header text[], OUT names text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_xlsx_sheet_header'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.sheet_header(text, oid, bytea, text, integer, integer) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
+COMMENT ON FUNCTION xlsx.sheet_header(text, oid, bytea, text, integer, integer, text) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
 
 CREATE FUNCTION xlsx.copy_sheet(path text, lo oid, data bytea, sheet text, target regclass,
                                 target_columns text[], sheet_columns integer[], header_row integer,
                                 skip_rows integer, width_limit integer, with_sheet_row boolean,
                                 null_values text[], trim_text boolean, threads integer,
-                                infer_types boolean, run bigint,
+                                infer_types boolean, run bigint, range text, stop_at_empty boolean,
                                 OUT sheet_name text, OUT rows_read bigint, OUT rows_copied bigint,
                                 OUT first_row integer, OUT last_row integer, OUT width integer,
                                 OUT types text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_xlsx_copy_sheet'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
+COMMENT ON FUNCTION xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
 
 REVOKE ALL ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
-                       xlsx.sheet_header(text, oid, bytea, text, integer, integer),
-                       xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint)
+                       xlsx.tables_of(text, oid, bytea, integer),
+                       xlsx.sheet_header(text, oid, bytea, text, integer, integer, text),
+                       xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
-                          xlsx.sheet_header(text, oid, bytea, text, integer, integer),
-                          xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint)
+                          xlsx.tables_of(text, oid, bytea, integer),
+                          xlsx.sheet_header(text, oid, bytea, text, integer, integer, text),
+                          xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean)
     TO xlsx_loader;
 
 -- The import --------------------------------------------------------------------------------
@@ -53,7 +62,8 @@ CREATE FUNCTION xlsx.import_workbook(path text, lo oid, data bytea, target text,
                                      columns text[], create_table boolean, types text[],
                                      all_text boolean, truncate boolean, upsert text[], mode text,
                                      reject_limit bigint, null_values text[], trim_text boolean,
-                                     threads integer, keep_staging boolean)
+                                     threads integer, keep_staging boolean, range text,
+                                     table_name text, stop_at_empty boolean)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
@@ -100,6 +110,27 @@ BEGIN
             MESSAGE = 'upsert and truncate do not go together';
     END IF;
 
+    -- An Excel table names the sheet, the range (its ref without the totals row) and whether
+    -- there is a header row; a range's first row is its header.
+    IF table_name IS NOT NULL THEN
+        IF sheet IS NOT NULL OR range IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = 'table_name names the sheet and the range: leave out sheet and range';
+        END IF;
+        SELECT t.sheet, t.load_range, no_header OR t.header_rows = 0 INTO sheet, range, no_header
+          FROM xlsx.tables_of(path, lo, data, threads) t WHERE lower(t.name) = lower(table_name);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+                MESSAGE = format('no Excel table named "%s" in %s', table_name, label),
+                DETAIL = coalesce('Its tables are: ' || (SELECT string_agg(t.name, ', ')
+                                                            FROM xlsx.tables_of(path, lo, data, threads) t) || '.',
+                                  'It has no Excel tables.');
+        END IF;
+    END IF;
+    IF range IS NOT NULL THEN
+        header_row := coalesce(substring(range FROM '^\$?[A-Za-z]+\$?([0-9]+)')::integer, 1);
+    END IF;
+
     -- The target, named as SQL names it; it must exist unless create_table.
     name_parts := parse_ident(target);
     IF target_oid IS NOT NULL THEN
@@ -131,14 +162,15 @@ BEGIN
     -- The header, and the width of the data it describes.
     IF NOT no_header THEN
         SELECT h.sheet_name, h.header, h.names INTO sheet_name, header, made_names
-          FROM xlsx.sheet_header(path, lo, data, sheet, header_row, threads) h;
+          FROM xlsx.sheet_header(path, lo, data, sheet, header_row, threads, range) h;
         width := coalesce(cardinality(header), 0);
     END IF;
     IF no_header OR width = 0 THEN
         -- No header: the widest data row decides (one scan; create_table also takes its types).
         scanned := xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
                                    CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, NULL,
-                                   false, null_values, trim_text, threads, create_table, NULL);
+                                   false, null_values, trim_text, threads, create_table, NULL,
+                                   range, stop_at_empty);
         sheet_name := scanned.sheet_name;
         width := scanned.width;
         inferred := scanned.types;
@@ -195,7 +227,7 @@ BEGIN
             -- Direct mode reads the sheet twice: the types first (staging takes them while staging).
             inferred := (xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
                                          skip_rows, width, false, null_values, trim_text, threads,
-                                         true, NULL)).types;
+                                         true, NULL, range, stop_at_empty)).types;
         END IF;
         FOREACH override IN ARRAY coalesce(types, '{}') LOOP
             IF override !~ '^[^=]+=[A-Za-z_][A-Za-z0-9_ ."]*(\([0-9, ]+\))?(\[\])*$'
@@ -219,7 +251,7 @@ BEGIN
                                   xlsx.create_staging(run, load_columns)::regclass, load_columns,
                                   sheet_columns, CASE WHEN no_header THEN 0 ELSE header_row END,
                                   skip_rows, width, true, null_values, trim_text, threads,
-                                  target_oid IS NULL AND NOT all_text, run);
+                                  target_oid IS NULL AND NOT all_text, run, range, stop_at_empty);
         staged_rejects := (SELECT count(DISTINCT j.sheet_row) FROM xlsx.rejects j WHERE j.run_id = run);
         IF copied.rows_read > 0 THEN
             PERFORM xlsx.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
@@ -265,7 +297,8 @@ BEGIN
         END IF;
         copied := xlsx.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
-                                  false, null_values, trim_text, threads, false, NULL);
+                                  false, null_values, trim_text, threads, false, NULL, range,
+                                  stop_at_empty);
         IF copy_into <> target_oid THEN
             EXECUTE format('INSERT INTO %s (%s) SELECT %2$s FROM %s', target_oid,
                            (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c), copy_into);
@@ -282,9 +315,9 @@ BEGIN
           FROM xlsx.import_runs r WHERE r.run_id = run;
 END
 $$;
-COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
-REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) TO xlsx_loader;
+COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
+REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) TO xlsx_loader;
 
 CREATE FUNCTION xlsx.column_letters(column_number integer)
 RETURNS text
@@ -324,15 +357,16 @@ CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
                             upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
                             trim_text boolean DEFAULT false, threads integer DEFAULT 2,
-                            keep_staging boolean DEFAULT false)
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 AS $$ SELECT * FROM xlsx.import_workbook(path, NULL, NULL, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads, keep_staging) $$;
-COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
 
 CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
@@ -342,15 +376,16 @@ CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
                             trim_text boolean DEFAULT false, threads integer DEFAULT 2,
-                            keep_staging boolean DEFAULT false)
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 AS $$ SELECT * FROM xlsx.import_workbook(NULL, lo, NULL, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads, keep_staging) $$;
-COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
 
 CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
@@ -360,15 +395,35 @@ CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
                             trim_text boolean DEFAULT false, threads integer DEFAULT 2,
-                            keep_staging boolean DEFAULT false)
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 AS $$ SELECT * FROM xlsx.import_workbook(NULL, NULL, data, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads, keep_staging) $$;
-COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
+
+CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(path, NULL, NULL, threads) t $$;
+COMMENT ON FUNCTION xlsx.tables(text, integer) IS 'The Excel tables of a workbook on the database server: name, sheet, ref, header and totals rows, column names';
+CREATE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(NULL, lo, NULL, threads) t $$;
+COMMENT ON FUNCTION xlsx.tables(oid, integer) IS 'The Excel tables of a workbook held in a large object';
+CREATE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(NULL, NULL, data, threads) t $$;
+COMMENT ON FUNCTION xlsx.tables(bytea, integer) IS 'The Excel tables of a workbook given as bytes';
 
 CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
@@ -396,11 +451,11 @@ COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook giv
 
 -- Server files are read only by roles allowed to read them: the C code checks
 -- pg_read_server_files, and the functions that take a path are not for PUBLIC.
-REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean),
-                       xlsx.sheets(text, integer)
+REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+                       xlsx.sheets(text, integer), xlsx.tables(text, integer)
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean),
-                          xlsx.sheets(text, integer)
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+                          xlsx.sheets(text, integer), xlsx.tables(text, integer)
     TO pg_read_server_files;
 
 -- The foreign data wrapper ------------------------------------------------------------------

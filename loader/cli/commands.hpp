@@ -38,6 +38,11 @@ std::vector<std::string> split_list(const std::string& list);
 // shows it to the upload page), else each sheet gets its own.
 LoadReport run_load(const load::LoadOptions& options, bool show_progress,
                     load::Progress* progress = nullptr);
+// Several workbooks (the same options for each; each its own run), one after another, each
+// read with all its threads. Staging mode merges each file on its own, or with `atomic` all in
+// one transaction; direct mode always commits them together (a JointCommit).
+LoadReport run_loads(const load::LoadOptions& options, const std::vector<std::string>& files,
+                     bool atomic, bool show_progress);
 // The sheets of a workbook as `xlsx2pg sheets --json` prints them (reads every sheet).
 nlohmann::json sheets_json(const xlsx::Workbook& workbook);
 Runner add_schema_command(CLI::App& app);

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "commands.hpp"
@@ -38,6 +39,18 @@ std::vector<std::string> split_list(const std::string& list) {
 
 namespace {
 
+// The last positional of `load` is a workbook when it says so (.xlsx, .xlsm) or is a file.
+bool names_a_workbook(const std::string& argument) {
+    std::string lower = argument;
+    for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto ends_with = [&](const char* suffix) {
+        std::string s(suffix);
+        return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
+    };
+    return ends_with(".xlsx") || ends_with(".xlsm") || std::filesystem::is_regular_file(argument);
+}
+
 // A type for --type: letters, digits, '_', '.', '"', blanks, one modifier in parentheses of
 // digits and commas, array brackets; nothing that could end the statement it goes into. The
 // server checks that the type exists.
@@ -69,26 +82,52 @@ struct LoadArgs {
     std::string mode = "staging";
     std::string method = "copy";
     std::string citus_staging = "colocated";
+    std::string range;
+    std::string excel_table;
+    CLI::Option* header_row_option = nullptr;
+    std::vector<std::string> positionals;  // FILE... [TABLE]
+    std::vector<std::string> files;
+    bool atomic = false;
     bool no_header = false;
     bool json = false;
     bool quiet = false;
 };
 
+// Which part of a sheet is the data: the header row, a range, an Excel table, the end.
+void add_region_options(CLI::App& cmd, LoadArgs& a) {
+    load::RowOptions& rows = a.options.rows;
+    a.header_row_option =
+        cmd.add_option("--header-row", rows.header_row, "sheet row holding the column names")
+            ->capture_default_str();
+    cmd.add_flag("--no-header", a.no_header, "the sheet has no header row");
+    cmd.add_option("--range", a.range,
+                   "load only this rectangle (A5:H200, A5:H to the last row, B:F whole columns); "
+                   "its first row is the header unless --no-header");
+    cmd.add_option("--table", a.excel_table,
+                   "load the data rows of this Excel table (Insert > Table; see xlsx2pg sheets): "
+                   "its column names are the header, its totals row is left out");
+    cmd.add_flag("--stop-at-empty", rows.stop_at_empty,
+                 "the data ends at the first empty row (notes below a table stay out)");
+}
+
 void add_load_options(CLI::App& cmd, LoadArgs& a) {
     load::LoadOptions& o = a.options;
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     o.connections = default_connections(cores);
-    cmd.add_option("file", o.file, "the .xlsx workbook")->required();
-    cmd.add_option("table", o.table,
-                   "target table, optionally schema-qualified (default: from the sheet name)");
+    cmd.add_option("files", a.positionals,
+                   "FILE.xlsx... [TABLE]: one or more workbooks (each its own run), then the "
+                   "target table, optionally schema-qualified (default: from the sheet name)")
+        ->required();
+    cmd.add_flag("--atomic", a.atomic,
+                 "with several files in staging mode: stage them all, then merge them in one "
+                 "transaction (without it each file is merged on its own; direct mode always "
+                 "commits them together)");
     add_connection_options(cmd, o.connect);
     cmd.add_option("-s,--sheet", o.sheets,
                    "sheet name or 1-based index; repeat for several sheets");
     cmd.add_flag("--all-sheets", o.all_sheets,
                  "load every worksheet, each into a table named after it");
-    cmd.add_option("--header-row", o.rows.header_row, "sheet row holding the column names")
-        ->capture_default_str();
-    cmd.add_flag("--no-header", a.no_header, "the sheet has no header row");
+    add_region_options(cmd, a);
     cmd.add_option("--skip-rows", o.rows.skip_rows, "data rows to leave out after the header")
         ->capture_default_str();
     cmd.add_option("--columns", a.columns,
@@ -143,9 +182,40 @@ void add_load_options(CLI::App& cmd, LoadArgs& a) {
 // Checks what CLI11 cannot; returns an error message, or "".
 std::string finish_options(LoadArgs& a) {
     load::LoadOptions& o = a.options;
+    if (!a.positionals.empty()) {
+        a.files = a.positionals;
+        if (a.files.size() > 1 && !names_a_workbook(a.files.back())) {
+            o.table = a.files.back();
+            a.files.pop_back();
+        }
+        o.file = a.files.front();
+    }
+
+    bool header_row_given = a.header_row_option && a.header_row_option->count() > 0;
+    if (!a.range.empty()) {
+        auto range = xlsx::parse_cell_range(a.range);
+        if (!range)
+            return fmt::format(
+                "--range {}: expected a range such as A5:H200, A5:H or B:F, "
+                "inside A1:XFD1048576 and first corner first",
+                a.range);
+        if (header_row_given)
+            return "--range takes its header from its first row; leave out --header-row";
+        o.rows.range = *range;
+        o.rows.header_row = range->first_row;
+    }
+    if (!a.excel_table.empty()) {
+        if (!a.range.empty() || header_row_given || a.no_header || !o.sheets.empty() ||
+            o.all_sheets)
+            return "--table names the sheet, the range and the header: leave out --range, "
+                   "--header-row, --no-header, --sheet and --all-sheets";
+        o.excel_table = a.excel_table;
+    }
     if (a.no_header) o.rows.header_row = 0;
     o.mode = a.mode == "direct" ? load::Mode::Direct : load::Mode::Staging;
     o.colocate_staging = a.citus_staging == "colocated";
+    if (a.atomic && o.mode == load::Mode::Direct)
+        return "--atomic is for staging mode: direct mode commits several files together anyway";
     o.method = a.method == "batch"    ? load::Method::Batch
                : a.method == "insert" ? load::Method::Insert
                                       : load::Method::Copy;
@@ -186,9 +256,28 @@ std::string finish_options(LoadArgs& a) {
     return "";
 }
 
-// The sheets to load, each with its table.
-std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets_of(
-    const load::LoadOptions& o, const xlsx::Workbook& workbook) {
+// What one load reads and where it goes.
+struct Target {
+    const xlsx::SheetInfo* sheet;
+    std::string table;
+    load::RowOptions rows;
+};
+
+// An Excel table: the rows of its ref but the totals row, its header row (if it has one)
+// skipped and its column names for the header.
+Target excel_table_target(const load::LoadOptions& o, const xlsx::Workbook& workbook) {
+    const xlsx::TableInfo& t = workbook.table(o.excel_table);
+    Target target{&workbook.sheet(t.sheet), o.table, o.rows};
+    if (target.table.empty()) target.table = pg::quote_ident(xlsx::normalize_identifier(t.name, 1));
+    target.rows.range = t.load_range();
+    target.rows.header_row = t.header_rows > 0 ? t.range.first_row : 0;
+    target.rows.header_names = t.columns;
+    return target;
+}
+
+// The sheets (or the Excel table) to load, each with its table.
+std::vector<Target> targets_of(const load::LoadOptions& o, const xlsx::Workbook& workbook) {
+    if (!o.excel_table.empty()) return {excel_table_target(o, workbook)};
     std::vector<const xlsx::SheetInfo*> sheets;
     if (o.all_sheets) {
         for (const auto& s : workbook.sheets())
@@ -205,12 +294,67 @@ std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets_of(
             throw xlsx::Error(xlsx::ErrorKind::MissingPart, xlsx::missing_part_message(*s),
                               xlsx::ErrorLocation{workbook.path()});
     warn_missing_parts(workbook, sheets);
-    std::vector<std::pair<const xlsx::SheetInfo*, std::string>> targets;
+    std::vector<Target> targets;
     for (const auto* s : sheets)
-        targets.emplace_back(s, o.table.empty()
-                                    ? pg::quote_ident(xlsx::normalize_identifier(s->name, s->index))
-                                    : o.table);
+        targets.push_back({s,
+                           o.table.empty()
+                               ? pg::quote_ident(xlsx::normalize_identifier(s->name, s->index))
+                               : o.table,
+                           o.rows});
     return targets;
+}
+
+// The sheets (or the Excel table) of one workbook, each loaded, or held by `joint` for a
+// commit together with other files'.
+void load_workbook(const load::LoadOptions& o, const xlsx::Workbook& workbook, bool show_progress,
+                   load::Progress* shared, load::JointCommit* joint,
+                   std::vector<load::LoadResult>& results) {
+    for (const Target& target : targets_of(o, workbook)) {
+        load::Progress own;
+        load::Progress& progress = shared ? *shared : joint ? joint->new_progress() : own;
+        ProgressBar bar(progress, target.sheet->name, show_progress);
+        load::LoadOptions options = o;
+        options.rows = target.rows;
+        results.push_back(
+            joint ? joint->load(options, workbook, *target.sheet, target.table, progress)
+                  : load::load_sheet(options, workbook, *target.sheet, target.table, progress));
+    }
+}
+
+// What stopped a load (the exception being handled), with its kind, into the report.
+void record_error(LoadReport& report, const std::string& file) {
+    std::string message, kind;
+    try {
+        throw;
+    } catch (const xlsx::Error& e) {
+        message = e.what();
+        kind = xlsx::error_kind_name(e.kind());
+    } catch (const load::LoadError& e) {
+        message = e.what();
+        kind = e.kind();
+    } catch (const pg::PgError& e) {
+        message = e.what();
+        kind = e.is_data_error() ? "invalid_input" : "database";
+    } catch (const std::invalid_argument& e) {
+        message = e.what();
+        kind = "invalid_input";
+    } catch (const std::exception& e) {
+        message = e.what();
+    }
+    report.errors.push_back({file, message, kind});
+    if (report.error.empty()) {
+        report.error = message;
+        report.error_kind = kind;
+    }
+}
+
+void finish_report(LoadReport& report) {
+    bool rejected = false;
+    for (const auto& r : report.results)
+        rejected |= r.rows_rejected > 0;
+    report.exit_code = !report.error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
+    if (report.error_kind == "interrupted")
+        report.exit_code = exit_code_of_signal(load::interrupted());
 }
 
 }  // namespace
@@ -220,33 +364,49 @@ LoadReport run_load(const load::LoadOptions& o, bool show_progress, load::Progre
     report.file = o.file_label.empty() ? o.file : o.file_label;
     try {
         xlsx::Workbook workbook(o.file, o.reader);
-        for (const auto& [sheet, table] : targets_of(o, workbook)) {
-            load::Progress own;
-            load::Progress& progress = shared ? *shared : own;
-            ProgressBar bar(progress, sheet->name, show_progress);
-            report.results.push_back(load::load_sheet(o, workbook, *sheet, table, progress));
-        }
-    } catch (const xlsx::Error& e) {
-        report.error = e.what();
-        report.error_kind = xlsx::error_kind_name(e.kind());
-    } catch (const load::LoadError& e) {
-        report.error = e.what();
-        report.error_kind = e.kind();
-    } catch (const pg::PgError& e) {
-        report.error = e.what();
-        report.error_kind = e.is_data_error() ? "invalid_input" : "database";
-    } catch (const std::invalid_argument& e) {
-        report.error = e.what();
-        report.error_kind = "invalid_input";
-    } catch (const std::exception& e) {
-        report.error = e.what();
+        load_workbook(o, workbook, show_progress, shared, nullptr, report.results);
+    } catch (...) {
+        record_error(report, report.file);
     }
-    bool rejected = false;
-    for (const auto& r : report.results)
-        rejected |= r.rows_rejected > 0;
-    report.exit_code = !report.error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
-    if (report.error_kind == "interrupted")
-        report.exit_code = exit_code_of_signal(load::interrupted());
+    finish_report(report);
+    return report;
+}
+
+LoadReport run_loads(const load::LoadOptions& o, const std::vector<std::string>& files, bool atomic,
+                     bool show_progress) {
+    bool joint = o.mode == load::Mode::Direct || atomic;
+    if (files.size() == 1 && !atomic) return run_load(o, show_progress);
+    LoadReport report;
+    report.file = files.front();
+    report.files = files;
+    std::vector<std::unique_ptr<xlsx::Workbook>> workbooks;  // a JointCommit's must live on
+    load::JointCommit commit(o.connect);
+    for (const std::string& file : files) {
+        load::LoadOptions options = o;
+        options.file = file;
+        try {
+            workbooks.push_back(std::make_unique<xlsx::Workbook>(file, o.reader));
+            load_workbook(options, *workbooks.back(), show_progress, nullptr,
+                          joint ? &commit : nullptr, report.results);
+        } catch (...) {
+            record_error(report, file);
+            if (joint || load::interrupted()) break;  // nothing of the others will commit
+        }
+    }
+    if (joint) {
+        try {
+            if (report.errors.empty()) {
+                report.results = commit.commit();
+            } else {
+                commit.abort(report.errors.front().file + ": " + report.error);
+                report.results.clear();
+            }
+        } catch (...) {
+            record_error(report, "");
+            report.results.clear();
+        }
+    }
+    finish_report(report);
     return report;
 }
 
@@ -264,17 +424,20 @@ Runner add_load_command(CLI::App& app) {
         }
         a.options.report_lock_waits = !a.quiet;
         InterruptWatcher watcher;
-        LoadReport report = run_load(a.options, !a.quiet && !a.json);
+        LoadReport report = run_loads(a.options, a.files, a.atomic, !a.quiet && !a.json);
         if (a.json) {
             std::puts(summary_json(report).dump(2).c_str());
         } else if (!a.quiet && !report.results.empty()) {
             std::fputs(summary_table(report.results).c_str(), stdout);
         }
         std::fflush(stdout);
-        if (!report.error.empty())
-            std::fprintf(stderr, "xlsx2pg: error%s: %s\n",
-                         report.error_kind.empty() ? "" : (" [" + report.error_kind + "]").c_str(),
-                         report.error.c_str());
+        for (const auto& e : report.errors)
+            std::fprintf(stderr, "xlsx2pg: error%s: %s%s\n",
+                         e.kind.empty() ? "" : (" [" + e.kind + "]").c_str(),
+                         report.files.empty() || e.error.find(e.file) != std::string::npos
+                             ? ""
+                             : (e.file + ": ").c_str(),
+                         e.error.c_str());
         return report.exit_code;
     };
 }
@@ -292,9 +455,7 @@ Runner add_schema_command(CLI::App& app) {
     cmd->add_option("-s,--sheet", o.sheets,
                     "sheet name or 1-based index; repeat for several sheets");
     cmd->add_flag("--all-sheets", o.all_sheets, "every worksheet");
-    cmd->add_option("--header-row", o.rows.header_row, "sheet row holding the column names")
-        ->capture_default_str();
-    cmd->add_flag("--no-header", args->no_header, "the sheet has no header row");
+    add_region_options(*cmd, *args);
     cmd->add_option("--skip-rows", o.rows.skip_rows, "data rows to leave out after the header");
     cmd->add_option("--columns", args->columns, "column name for each sheet column; - skips one");
     cmd->add_option("--type", args->types, "COLUMN=TYPE overrides; repeatable");
@@ -310,17 +471,19 @@ Runner add_schema_command(CLI::App& app) {
             return kUsage;
         }
         xlsx::Workbook workbook(args->options.file, args->options.reader);
-        for (const auto& [sheet, table] : targets_of(args->options, workbook)) {
+        for (const Target& target : targets_of(args->options, workbook)) {
             // A name given on the command line is SQL syntax; print it quoted part by part.
-            std::string name = table;
+            std::string name = target.table;
             if (!args->options.table.empty()) {
                 name.clear();
-                std::vector<std::string> parts = pg::parse_qualified_name(table).value();
+                std::vector<std::string> parts = pg::parse_qualified_name(target.table).value();
                 for (const std::string& part : parts)
                     name += (name.empty() ? "" : ".") + pg::quote_ident(part);
             }
+            load::LoadOptions options = args->options;
+            options.rows = target.rows;
             std::printf("%s;\n",
-                        load::schema_of_sheet(args->options, workbook, *sheet, name).c_str());
+                        load::schema_of_sheet(options, workbook, *target.sheet, name).c_str());
         }
         return kSuccess;
     };

@@ -146,12 +146,25 @@ std::string options_from_query(const httplib::Request& req, load::LoadOptions& o
         } else if (key == "upsert") {
             if (value.empty()) return "upsert needs key columns: upsert=id";
             o.upsert_keys = split_list(value);
+        } else if (key == "range") {
+            auto range = xlsx::parse_cell_range(value);
+            if (!range) return "range must be a range such as A5:H200, A5:H or B:F";
+            o.rows.range = *range;
+            o.rows.header_row = range->first_row;
+        } else if (key == "table_name") {
+            o.excel_table = value;  // an Excel table of the workbook
+        } else if (key == "stop_at_empty") {
+            if (value != "true" && value != "false") return "stop_at_empty must be true or false";
+            o.rows.stop_at_empty = value == "true";
         } else if (key != "upload_id") {
             return "unknown parameter \"" + key +
-                   "\"; the parameters are table, sheet, mode, method, create, upsert, upload_id";
+                   "\"; the parameters are table, sheet, mode, method, create, upsert, range, "
+                   "table_name, stop_at_empty, upload_id";
         }
     }
     if (!o.upsert_keys.empty() && o.mode == load::Mode::Direct) return "upsert needs mode=staging";
+    if (!o.excel_table.empty() && (!o.sheets.empty() || !o.rows.range.whole_sheet()))
+        return "table_name names the sheet and the range: leave out sheet and range";
     return "";
 }
 

@@ -1,4 +1,5 @@
-// xlsx2pg sheets: the sheets of a workbook with their state and used range.
+// xlsx2pg sheets: the sheets of a workbook with their state and used range, and its Excel
+// tables.
 #include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
@@ -46,11 +47,19 @@ nlohmann::json sheets_json(const xlsx::Workbook& workbook) {
                         {"columns", range.columns},
                         {"dimension", range.dimension}});
     }
-    return {{"date1904", workbook.date1904()}, {"sheets", list}};
+    nlohmann::json tables = nlohmann::json::array();
+    for (const auto& table : workbook.tables())
+        tables.push_back({{"name", table.name},
+                          {"sheet", table.sheet},
+                          {"ref", table.ref},
+                          {"header_rows", table.header_rows},
+                          {"totals_rows", table.totals_rows},
+                          {"columns", table.columns}});
+    return {{"date1904", workbook.date1904()}, {"sheets", list}, {"tables", tables}};
 }
 
 Runner add_sheets_command(CLI::App& app) {
-    auto* cmd = app.add_subcommand("sheets", "List the sheets of a workbook");
+    auto* cmd = app.add_subcommand("sheets", "List the sheets and Excel tables of a workbook");
     struct Args {
         std::string file;
         bool json = false;
@@ -78,6 +87,15 @@ Runner add_sheets_command(CLI::App& app) {
                        sheet["name"].get<std::string>(), sheet["state"].get<std::string>(),
                        sheet["kind"].get<std::string>(), sheet["rows"].get<uint32_t>(),
                        sheet["columns"].get<uint32_t>());
+        if (!listing["tables"].empty()) {
+            fmt::print("\n{:<31}  {:<31}  {:<15}  {:>6}  {:>6}\n", "Excel table", "sheet", "ref",
+                       "header", "totals");
+            for (const auto& table : listing["tables"])
+                fmt::print("{:<31}  {:<31}  {:<15}  {:>6}  {:>6}\n",
+                           table["name"].get<std::string>(), table["sheet"].get<std::string>(),
+                           table["ref"].get<std::string>(), table["header_rows"].get<uint32_t>(),
+                           table["totals_rows"].get<uint32_t>());
+        }
         return kSuccess;
     };
 }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
 namespace cli {
 
 namespace {
@@ -40,15 +43,22 @@ nlohmann::json citus_json(const load::LoadResult& r) {
 }  // namespace
 
 std::string summary_table(const std::vector<load::LoadResult>& results) {
-    std::string out =
-        fmt::format("{:<20} {:<28} {:>11} {:>11} {:>9} {:>9} {:>11} {:>7}\n", "sheet", "target",
-                    "rows read", "loaded", "rejected", "time", "rows/s", "run");
+    // Several files: each row names its file too ("jan.xlsx:Orders").
+    bool several_files = std::any_of(results.begin(), results.end(),
+                                     [&](const auto& r) { return r.file != results.front().file; });
+    auto source_of = [&](const load::LoadResult& r) {
+        if (!several_files) return r.sheet;
+        return std::filesystem::path(r.file).filename().string() + ":" + r.sheet;
+    };
+    std::string out = fmt::format("{:<20} {:<28} {:>11} {:>11} {:>9} {:>9} {:>11} {:>7}\n",
+                                  several_files ? "file:sheet" : "sheet", "target", "rows read",
+                                  "loaded", "rejected", "time", "rows/s", "run");
     out += std::string(113, '-') + '\n';
     uint64_t read = 0, loaded = 0, rejected = 0;
     double seconds = 0;
     for (const auto& r : results) {
         out += fmt::format(
-            "{:<20} {:<28} {:>11} {:>11} {:>9} {:>8.2f}s {:>11} {:>7}\n", r.sheet, r.target,
+            "{:<20} {:<28} {:>11} {:>11} {:>9} {:>8.2f}s {:>11} {:>7}\n", source_of(r), r.target,
             thousands(r.rows_read), thousands(r.rows_loaded), thousands(r.rows_rejected), r.seconds,
             thousands(static_cast<uint64_t>(rate(r.rows_loaded, r.seconds))), r.run_id);
         read += r.rows_read;
@@ -72,8 +82,9 @@ std::string summary_table(const std::vector<load::LoadResult>& results) {
     }
     if (!results.empty()) {
         const auto& r = results.front();
-        out += fmt::format("\nfile {}, {} mode, {} over {} connection{}{}{}\n", r.file, r.mode,
-                           r.method, r.connections, r.connections == 1 ? "" : "s",
+        std::string file = several_files ? "several files" : "file " + r.file;
+        out += fmt::format("\n{}, {} mode, {} over {} connection{}{}{}\n", file, r.mode, r.method,
+                           r.connections, r.connections == 1 ? "" : "s",
                            r.resumed ? ", resumed" : "", citus_note(r));
     }
     return out;
@@ -92,7 +103,8 @@ nlohmann::json summary_json(const LoadReport& report) {
                                {"value", j.value},
                                {"target_type", j.target_type},
                                {"reason", j.reason}});
-        loads.push_back({{"sheet", r.sheet},
+        loads.push_back({{"file", r.file},
+                         {"sheet", r.sheet},
                          {"target", r.target},
                          {"run_id", r.run_id},
                          {"mode", r.mode},
@@ -123,6 +135,13 @@ nlohmann::json summary_json(const LoadReport& report) {
                           {"seconds", seconds},
                           {"rows_per_second", rate(loaded, seconds)},
                           {"exit_code", report.exit_code}};
+    if (!report.files.empty()) {
+        out["files"] = report.files;
+        nlohmann::json errors = nlohmann::json::array();
+        for (const auto& e : report.errors)
+            errors.push_back({{"file", e.file}, {"error", e.error}, {"error_kind", e.kind}});
+        out["errors"] = errors;
+    }
     if (!report.error.empty()) out["error"] = report.error;
     if (!report.error_kind.empty()) out["error_kind"] = report.error_kind;
     return out;

@@ -14,6 +14,11 @@ std::string summary_table(const std::vector<load::LoadResult>& results);
 // What a `load` did, whole: its sheets, or the error that stopped it.
 struct LoadReport {
     std::string file;
+    std::vector<std::string> files;  // when several were loaded in one command
+    struct FileError {
+        std::string file, error, kind;
+    };
+    std::vector<FileError> errors;  // each file's (the first is also error, error_kind)
     std::vector<load::LoadResult> results;
     int exit_code = 0;
     std::string error;

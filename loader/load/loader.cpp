@@ -296,7 +296,10 @@ private:
                     budget_.add(rejects);
                 });
             throw_if_interrupted();
-            merge(run);
+            if (deferred_)
+                prepare_merge(run);  // the JointCommit merges it with the others
+            else
+                merge(run);
         } catch (const std::exception& e) {
             if (interrupted()) {
                 mark_interrupted(run);
@@ -412,7 +415,21 @@ private:
         return chunks;
     }
 
+    // Staging's end: one transaction merges the staged rows into the target.
     void merge(int64_t run) {
+        prepare_merge(run);
+        conn_.exec("BEGIN");
+        try {
+            merge_rows(conn_);
+            conn_.exec("COMMIT");
+        } catch (...) {
+            conn_.exec("ROLLBACK");
+            throw;
+        }
+    }
+
+    // Before the merge: the staged counts into the ledger, and the reject limit checked.
+    void prepare_merge(int64_t run) {
         progress_.merging = true;
         auto totals = conn_.exec(
             "SELECT coalesce(sum(rows), 0), (SELECT count(DISTINCT sheet_row) FROM xlsx.rejects "
@@ -423,41 +440,41 @@ private:
         conn_.exec("SELECT xlsx.finish_run($1, 'staged', $2, 0, $3, $4)",
                    {std::to_string(run), std::to_string(rows_read), std::to_string(staged_rejects),
                     std::to_string(progress_.bytes.load())});
-        std::optional<uint64_t> limit = reject_limit(o_, rows_read);
-        if (limit && staged_rejects > *limit) budget_.throw_too_many(*limit);
+        merge_limit_ = reject_limit(o_, rows_read);
+        if (merge_limit_ && staged_rejects > *merge_limit_) budget_.throw_too_many(*merge_limit_);
+        staged_rejects_ = staged_rejects;
+    }
 
+    // The merge itself, in the transaction open on `c` (this load's or a JointCommit's).
+    void merge_rows(pg::Connection& c) {
+        std::string run = std::to_string(result_.run_id);
         const char* merge_mode = !o_.upsert_keys.empty() ? "upsert"
                                  : o_.truncate           ? "replace"
                                                          : "insert";
-        conn_.exec("BEGIN");
-        try {
-            if (!target_.exists) {
-                if (types_while_staging_) plan_types_from_ledger(run);
-                conn_.exec(create_table_sql(target_.name, plan_));
-                result_.created = true;
-            }
-            pg::Result merged = conn_.exec(
-                "SELECT inserted, updated, rejected FROM xlsx.merge_run($1, $2::regclass, $3, "
-                "$4::text[], NULL, $5, $6)",
-                {std::to_string(run), target_.name, merge_mode,
-                 o_.upsert_keys.empty() ? std::nullopt
-                                        : std::optional(pg::array_literal(o_.upsert_keys)),
-                 limit ? std::optional(std::to_string(*limit - staged_rejects)) : std::nullopt,
-                 o_.keep_staging ? "false" : "true"});
-            result_.rows_inserted = std::stoull(PQgetvalue(merged.get(), 0, 0));
-            result_.rows_updated = std::stoull(PQgetvalue(merged.get(), 0, 1));
-            conn_.exec("COMMIT");
-        } catch (...) {
-            conn_.exec("ROLLBACK");
-            throw;
+        // An earlier file of a JointCommit may have created the table in this transaction.
+        if (!target_.exists && c.scalar("SELECT to_regclass($1) IS NULL", {target_.name}) == "t") {
+            if (types_while_staging_) plan_types_from_ledger(result_.run_id);
+            c.exec(create_table_sql(target_.name, plan_));
+            result_.created = true;
         }
-        pg::Result r = conn_.exec(
+        pg::Result merged = c.exec(
+            "SELECT inserted, updated, rejected FROM xlsx.merge_run($1, $2::regclass, $3, "
+            "$4::text[], NULL, $5, $6)",
+            {run, target_.name, merge_mode,
+             o_.upsert_keys.empty() ? std::nullopt
+                                    : std::optional(pg::array_literal(o_.upsert_keys)),
+             merge_limit_ ? std::optional(std::to_string(*merge_limit_ - staged_rejects_))
+                          : std::nullopt,
+             o_.keep_staging ? "false" : "true"});
+        result_.rows_inserted = std::stoull(PQgetvalue(merged.get(), 0, 0));
+        result_.rows_updated = std::stoull(PQgetvalue(merged.get(), 0, 1));
+        pg::Result r = c.exec(
             "SELECT rows_read, rows_loaded, rows_rejected FROM xlsx.import_runs WHERE run_id = $1",
-            {std::to_string(run)});
+            {run});
         result_.rows_read = std::stoull(PQgetvalue(r.get(), 0, 0));
         result_.rows_loaded = std::stoull(PQgetvalue(r.get(), 0, 1));
         result_.rows_rejected = std::stoull(PQgetvalue(r.get(), 0, 2));
-        result_.first_rejects = first_rejects_of_run(conn_, run);
+        result_.first_rejects = first_rejects_of_run(c, result_.run_id);
         result_.connections = static_cast<unsigned>(std::max(1u, o_.connections));
     }
 
@@ -469,13 +486,26 @@ private:
         // One COPY on a Citus coordinator is one distributed transaction that Citus commits on
         // every shard at once; Citus refuses the two-phase commit that joins several.
         if (!target_.citus.empty()) n = 1;
+        if (deferred_ && !target_.citus.empty())
+            throw LoadError("invalid_input",
+                            fmt::format("direct mode commits several files together with "
+                                        "two-phase commit, which Citus refuses ({} is a Citus "
+                                        "table): load them in staging mode with --atomic",
+                                        target_.name));
         if (n > 1 && o_.truncate) {
             warn("--truncate in direct mode locks the table: loading over one connection");
             n = 1;
         }
-        if (n > 1) {
+        if (n > 1 || deferred_) {
             int prepared = std::stoi(
                 conn_.scalar("SELECT current_setting('max_prepared_transactions')").value());
+            if (deferred_ && prepared < static_cast<int>(n))
+                throw LoadError(
+                    "invalid_input",
+                    fmt::format("direct mode commits several files together with two-phase "
+                                "commit, and max_prepared_transactions is {}: raise it to the "
+                                "files times --connections, or use staging mode with --atomic",
+                                prepared));
             if (prepared < static_cast<int>(n)) {
                 warn(
                     fmt::format("max_prepared_transactions is {}, and {} connections need as many "
@@ -550,6 +580,14 @@ private:
                       std::to_string(result_.rows_loaded), std::to_string(result_.rows_rejected),
                       std::to_string(progress_.bytes.load())};
         const char* finish_sql = "SELECT xlsx.finish_run($1, 'merged', $2, $3, $4, $5)";
+        if (deferred_) {  // prepared now; the JointCommit decides for every file at once
+            for (size_t i = 0; i < conns.size(); ++i) {
+                conns[i]->exec("PREPARE TRANSACTION " + pg::quote_literal(gid(run, i)));
+                prepared_.push_back(gid(run, i));
+            }
+            finish_params_ = finish;
+            return;
+        }
         if (conns.size() == 1) {
             conns[0]->exec(finish_sql, finish);
             conns[0]->exec("COMMIT");
@@ -622,7 +660,8 @@ private:
         std::fprintf(stderr, "xlsx2pg: warning: %s\n", message.c_str());
     }
 
-    const LoadOptions& o_;
+    const LoadOptions
+        o_;  // a copy: a JointCommit keeps the load after the caller's options are gone
     const xlsx::Workbook& workbook_;
     const xlsx::SheetInfo& sheet_;
     std::string table_;
@@ -637,6 +676,40 @@ private:
     bool types_while_staging_ = false;
     std::atomic<uint64_t> loaded_{0};
     LoadResult result_;
+    // Staging's merge, prepared: the reject limit left for it.
+    std::optional<uint64_t> merge_limit_;
+    uint64_t staged_rejects_ = 0;
+    // Set by a JointCommit: the load stops short of its commit, which the JointCommit makes.
+    bool deferred_ = false;
+    std::vector<std::string> prepared_;  // direct: the prepared transactions
+    Params finish_params_;               // direct: xlsx.finish_run's, for the decision
+
+public:
+    // What a JointCommit does with the loads it holds (see loader.hpp).
+    void defer_commit() { deferred_ = true; }
+    const LoadResult& result() const { return result_; }
+    // In the JointCommit's transaction on `c`: staging merges, direct records the decision.
+    void commit_in(pg::Connection& c) {
+        if (o_.mode == Mode::Staging)
+            merge_rows(c);
+        else
+            c.exec("SELECT xlsx.finish_run($1, 'merged', $2, $3, $4, $5)", finish_params_);
+    }
+    // After the decision committed: direct's prepared transactions follow it.
+    void commit_prepared(pg::Connection& c) {
+        for (const std::string& g : prepared_)
+            c.exec("COMMIT PREPARED " + pg::quote_literal(g));
+        prepared_.clear();
+        result_.seconds = ledger_seconds(result_.run_id);
+    }
+    // Another file failed: nothing of this one becomes visible; a staged run stays resumable.
+    void undo(const std::string& why) {
+        if (o_.mode == Mode::Direct) {
+            rollback_prepared(result_.run_id);
+            if (result_.created) conn_.exec("DROP TABLE IF EXISTS " + target_.name);
+        }
+        fail_run(result_.run_id, why);
+    }
 };
 
 }  // namespace
@@ -669,6 +742,66 @@ int settle_prepared_loads(pg::Connection& conn) {
 LoadResult load_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
                       const xlsx::SheetInfo& sheet, const std::string& table, Progress& progress) {
     return SheetLoad(options, workbook, sheet, table, progress).run();
+}
+
+struct JointCommit::Impl {
+    pg::ConnectOptions connect;
+    std::vector<std::unique_ptr<Progress>> progress;  // before the loads: they outlive them
+    std::vector<std::unique_ptr<SheetLoad>> loads;
+};
+
+Progress& JointCommit::new_progress() {
+    return *impl_->progress.emplace_back(std::make_unique<Progress>());
+}
+
+JointCommit::JointCommit(const pg::ConnectOptions& connect) : impl_(std::make_unique<Impl>()) {
+    impl_->connect = connect;
+}
+
+JointCommit::~JointCommit() {
+    if (impl_->loads.empty()) return;
+    try {
+        abort("the command stopped before the files were committed");
+    } catch (const std::exception&) {
+        // The server is gone: settle_prepared_loads() rolls back what is left, next time.
+    }
+}
+
+LoadResult JointCommit::load(const LoadOptions& options, const xlsx::Workbook& workbook,
+                             const xlsx::SheetInfo& sheet, const std::string& table,
+                             Progress& progress) {
+    auto load = std::make_unique<SheetLoad>(options, workbook, sheet, table, progress);
+    load->defer_commit();
+    LoadResult result = load->run();
+    impl_->loads.push_back(std::move(load));
+    return result;
+}
+
+std::vector<LoadResult> JointCommit::commit() {
+    pg::Connection c(impl_->connect);
+    c.exec("BEGIN");
+    try {
+        for (auto& load : impl_->loads)
+            load->commit_in(c);
+        c.exec("COMMIT");  // the decision for every file: from here on, they all commit
+    } catch (const std::exception& e) {
+        c.exec("ROLLBACK");
+        abort(e.what());
+        throw;
+    }
+    std::vector<LoadResult> results;
+    for (auto& load : impl_->loads) {
+        load->commit_prepared(c);
+        results.push_back(load->result());
+    }
+    impl_->loads.clear();
+    return results;
+}
+
+void JointCommit::abort(const std::string& why) {
+    for (auto& load : impl_->loads)
+        load->undo("not committed: " + why);
+    impl_->loads.clear();
 }
 
 std::string schema_of_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,

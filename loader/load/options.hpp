@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pg/connection.hpp"
+#include "xlsx/cell_range.hpp"
 #include "xlsx/workbook.hpp"
 
 namespace load {
@@ -25,6 +26,11 @@ struct RowOptions {
     uint32_t skip_rows = 0;   // data rows to leave out after the header
     std::vector<std::string> null_tokens;
     bool trim = false;
+    // --range (or an Excel table's): the cells read; its first column is column 1.
+    xlsx::CellRange range;
+    // An Excel table's column names: the header, whatever the sheet's header row holds.
+    std::vector<std::string> header_names;
+    bool stop_at_empty = false;  // the data ends at the first empty row after it began
 };
 
 struct LoadOptions {
@@ -33,7 +39,8 @@ struct LoadOptions {
     std::string file_label;           // the name the ledger and the summary show; default: file
     std::vector<std::string> sheets;  // names or 1-based indexes; empty: the first visible
     bool all_sheets = false;
-    std::string table;  // as the user wrote it; empty: from the sheet name
+    std::string table;        // as the user wrote it; empty: from the sheet name
+    std::string excel_table;  // --table: an Excel table of the workbook, instead of a sheet
     RowOptions rows;
     std::vector<std::string> columns;  // --columns: a table column per sheet column, "-" skips
 

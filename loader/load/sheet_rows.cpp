@@ -6,12 +6,17 @@ namespace load {
 
 SheetRows::SheetRows(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet,
                      const RowOptions& options)
-    : options_(options), reader_(workbook, sheet) {
+    : options_(options), reader_(workbook, sheet, true, options.range) {
     if (auto part = workbook.package().find(sheet.part)) part_bytes_ = part->uncompressed_size;
 }
 
 std::optional<DataRow> SheetRows::next_row() {
     while (!batch_ || next_index_ == batch_->rows.size()) {
+        // Below the range: the rest of the sheet is not read.
+        if (ended_ || (batch_ && batch_->past_range)) {
+            ended_ = true;
+            return std::nullopt;
+        }
         batch_ = reader_.next();
         next_index_ = 0;
         if (!batch_) return std::nullopt;
@@ -35,6 +40,10 @@ const std::vector<std::string>& SheetRows::header() {
             header_[cell.column] = std::string(cell.text());
         break;
     }
+    if (!options_.header_names.empty()) {
+        header_.assign(1, std::string());
+        header_.insert(header_.end(), options_.header_names.begin(), options_.header_names.end());
+    }
     return header_;
 }
 
@@ -42,13 +51,24 @@ std::optional<DataRow> SheetRows::next() {
     header();
     for (;;) {
         std::optional<DataRow> row = pending_ ? std::exchange(pending_, std::nullopt) : next_row();
-        if (!row) return std::nullopt;
+        if (!row || ended_) return std::nullopt;
+        if (options_.stop_at_empty && previous_row_ > 0 &&
+            (row->number > previous_row_ + 1 || is_empty(*row))) {
+            ended_ = true;  // the reader leaves empty rows out: a gap is one
+            return std::nullopt;
+        }
+        previous_row_ = row->number;
         if (skipped_ < options_.skip_rows) {
             ++skipped_;
             continue;
         }
         return row;
     }
+}
+
+bool SheetRows::is_empty(const DataRow& row) const {
+    return std::none_of(row.cells.begin(), row.cells.end(),
+                        [&](const xlsx::Cell& cell) { return value(cell).has_value(); });
 }
 
 std::optional<std::string_view> SheetRows::value(const xlsx::Cell& cell) const {

@@ -1,6 +1,7 @@
 // The data rows of a sheet, in order: the header row read apart, the rows before it and the
 // skipped ones left out, empty and format-only rows never seen (the reader drops them), and
-// each cell's value after --null and --trim.
+// each cell's value after --null and --trim. With a range only its cells (columns counted from
+// its first); with --stop-at-empty nothing after the first empty row.
 #pragma once
 
 #include <optional>
@@ -40,6 +41,7 @@ public:
 
 private:
     std::optional<DataRow> next_row();
+    bool is_empty(const DataRow& row) const;  // no cell with a value after --null and --trim
 
     RowOptions options_;
     uint64_t part_bytes_ = 0;
@@ -50,6 +52,8 @@ private:
     std::vector<std::string> header_;
     std::optional<DataRow> pending_;  // the first data row, read while looking for the header
     uint32_t skipped_ = 0;
+    uint32_t previous_row_ = 0;  // the last data row handed out (for --stop-at-empty)
+    bool ended_ = false;
 };
 
 }  // namespace load

@@ -10,6 +10,10 @@
 
 struct xlsx_workbook {
     xlsx::Workbook workbook;
+    // xlsx_workbook_tables' answer, made on its first call.
+    std::optional<std::vector<xlsx_table_info>> tables = std::nullopt;
+    std::vector<std::vector<const char*>> table_columns = {};
+    std::vector<std::string> table_load_ranges = {};
 };
 
 namespace {
@@ -86,6 +90,9 @@ xlsx_status guarded(char** error, F&& body) {
     } catch (const std::bad_alloc&) {
         set_error(error, "out of memory");
         return XLSX_ERR_INTERNAL;
+    } catch (const std::invalid_argument& e) {
+        set_error(error, e.what());
+        return XLSX_ERR_ARGUMENT;
     } catch (const std::exception& e) {
         set_error(error, e.what());
         return XLSX_ERR_INTERNAL;
@@ -153,18 +160,58 @@ int xlsx_workbook_sheet_info(const xlsx_workbook* workbook, size_t i, xlsx_sheet
 
 xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_sheet_reader** out,
                             char** error) {
+    return xlsx_sheet_open_range(workbook, sheet, nullptr, out, error);
+}
+
+xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, const char* range,
+                                  xlsx_sheet_reader** out, char** error) {
     if (!out) return XLSX_ERR_ARGUMENT;
     *out = nullptr;
     return guarded(error, [&] {
         if (!workbook) throw std::invalid_argument("workbook is NULL");
+        xlsx::CellRange cells;
+        if (range) {
+            auto parsed = xlsx::parse_cell_range(range);
+            if (!parsed)
+                throw std::invalid_argument(std::string("\"") + range +
+                                            "\" is not a range such as A5:H200, A5:H or B:F");
+            cells = *parsed;
+        }
         const auto& info =
             sheet ? workbook->workbook.sheet(sheet) : workbook->workbook.first_sheet();
         auto part = workbook->workbook.package().find(info.part);
-        *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info),
+        *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info, true, cells),
                                      part ? part->uncompressed_size : 0,
                                      std::nullopt,
                                      0,
                                      {}};
+        return XLSX_OK;
+    });
+}
+
+xlsx_status xlsx_workbook_tables(xlsx_workbook* workbook, const xlsx_table_info** tables,
+                                 size_t* count, char** error) {
+    if (!workbook || !tables || !count) return XLSX_ERR_ARGUMENT;
+    return guarded(error, [&] {
+        if (!workbook->tables) {
+            const auto& found = workbook->workbook.tables();
+            workbook->table_columns.resize(found.size());
+            workbook->table_load_ranges.resize(found.size());
+            std::vector<xlsx_table_info> infos;
+            for (size_t i = 0; i < found.size(); ++i) {
+                const xlsx::TableInfo& t = found[i];
+                for (const std::string& c : t.columns)
+                    workbook->table_columns[i].push_back(c.c_str());
+                workbook->table_load_ranges[i] = xlsx::cell_range_text(t.load_range());
+                infos.push_back({t.name.c_str(), t.sheet.c_str(), t.ref.c_str(),
+                                 workbook->table_load_ranges[i].c_str(), t.header_rows,
+                                 t.totals_rows, t.columns.size(),
+                                 workbook->table_columns[i].data()});
+            }
+            workbook->tables = std::move(infos);
+        }
+        *tables = workbook->tables->data();
+        *count = workbook->tables->size();
         return XLSX_OK;
     });
 }
@@ -174,6 +221,7 @@ xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number, cons
     if (!r || !row_number || !cells || !count) return XLSX_ERR_ARGUMENT;
     return guarded(error, [&] {
         while (!r->batch || r->next_row >= r->batch->rows.size()) {
+            if (r->batch && r->batch->past_range) return XLSX_END;  // below the range
             r->batch = r->reader.next();
             r->next_row = 0;
             if (!r->batch) return XLSX_END;

@@ -83,6 +83,28 @@ int xlsx_workbook_sheet_info(const xlsx_workbook* workbook, size_t i, xlsx_sheet
 /* sheet: a name, or NULL for the first visible worksheet. */
 xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_sheet_reader** out,
                             char** error);
+/* The same, reading only the cells of `range` ("A5:H200", "A5:H" to the last row, "B:F"; NULL
+ * for the whole sheet), their columns counted from the range's first; nothing below it is
+ * read. XLSX_ERR_ARGUMENT for text that is not a range. */
+xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, const char* range,
+                                  xlsx_sheet_reader** out, char** error);
+
+/* An Excel table (Insert > Table). Strings owned by the workbook. */
+typedef struct {
+    const char* name; /* its display name; matched ignoring case, as Excel does */
+    const char* sheet;
+    const char* ref;        /* "B3:E20", header and totals rows included */
+    const char* load_range; /* the ref without its totals row: what a load reads */
+    uint32_t header_rows;   /* 0 or 1 */
+    uint32_t totals_rows;   /* 0 or 1 */
+    size_t column_count;
+    const char* const* columns; /* its column names */
+} xlsx_table_info;
+/* The Excel tables of every worksheet, read on the first call (an error for a bad table
+ * part). */
+xlsx_status xlsx_workbook_tables(xlsx_workbook* workbook, const xlsx_table_info** tables,
+                                 size_t* count, char** error);
+
 /* Next row with values: XLSX_OK with *row_number, *cells and *count set, XLSX_END at the end,
  * or an error code with *error set. */
 xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* reader, uint32_t* row_number,

@@ -44,6 +44,7 @@ struct RowBatch {
     std::vector<Row> rows;
     std::vector<Cell> cells;
     std::string arena;
+    bool past_range = false;  // a row below the range was seen: nothing after it is read
 
     std::span<const Cell> cells_of(const Row& row) const {
         return {cells.data() + row.first_cell, row.cell_count};

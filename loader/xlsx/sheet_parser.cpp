@@ -69,7 +69,7 @@ RowBatch SheetChunkParser::parse(Chunk& chunk) {
     batch_.arena.reserve(chunk.data.size() / 3 + 64);
     row_ = chunk.base;
     column_ = 0;
-    in_cell_ = capture_ = in_inline_ = false;
+    in_cell_ = capture_ = in_inline_ = outside_rows_ = false;
     phonetic_depth_ = 0;
     error_ = nullptr;
 
@@ -164,6 +164,9 @@ void SheetChunkParser::start_row(const XML_Char** attrs) {
     if (r) parse_uint(r, UINT32_MAX, number);
     row_ = number;
     column_ = 0;
+    outside_rows_ = row_ < ctx_.range.first_row || row_ > ctx_.range.last_row;
+    if (row_ > ctx_.range.last_row) batch_.past_range = true;
+    if (outside_rows_) return;
     batch_.rows.push_back(
         Row{static_cast<uint32_t>(row_), static_cast<uint32_t>(batch_.cells.size()), 0});
 }
@@ -208,6 +211,9 @@ void SheetChunkParser::start_cell(const XML_Char** attrs) {
         return;
     }
     column_ = column;
+    // Outside the range: not decoded at all (no value, no shared-string lookup).
+    if (outside_rows_ || column < ctx_.range.first_column || column > ctx_.range.last_column)
+        return;
     style_ = 0;
     if (style && !parse_uint(style, UINT32_MAX, style_)) style_ = 0;
     // Remember the type by a distinguishing letter: "str" and "s" share the first one.
@@ -245,7 +251,7 @@ void SheetChunkParser::finish_cell() {
             arena.resize(start);
             std::string_view s = (*ctx_.strings)[index];
             batch_.cells.push_back(
-                Cell{s.data(), static_cast<uint32_t>(s.size()), column_, CellType::String});
+                Cell{s.data(), static_cast<uint32_t>(s.size()), loaded_column(), CellType::String});
             return;
         }
         case 'i':  // inlineStr
@@ -308,17 +314,17 @@ void SheetChunkParser::finish_cell() {
     if (fixed) {
         arena.resize(start);
         batch_.cells.push_back(
-            Cell{fixed, static_cast<uint32_t>(std::strlen(fixed)), column_, type});
+            Cell{fixed, static_cast<uint32_t>(std::strlen(fixed)), loaded_column(), type});
         return;
     }
     length = arena.size() - start;
     batch_.cells.push_back(Cell{reinterpret_cast<const char*>(static_cast<uintptr_t>(start)),
-                                static_cast<uint32_t>(length), column_,
+                                static_cast<uint32_t>(length), loaded_column(),
                                 static_cast<CellType>(static_cast<uint8_t>(type) | kArenaFlag)});
 }
 
 void SheetChunkParser::finish_row() {
-    if (batch_.rows.empty()) return;
+    if (outside_rows_ || batch_.rows.empty()) return;
     Row& row = batch_.rows.back();
     row.cell_count = static_cast<uint32_t>(batch_.cells.size()) - row.first_cell;
     if (row.cell_count == 0) batch_.rows.pop_back();  // format-only rows hold no values

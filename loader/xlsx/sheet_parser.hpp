@@ -2,6 +2,7 @@
 // thread; it keeps its expat parser and reuses it for every chunk.
 #pragma once
 
+#include "cell_range.hpp"
 #include "chunk_splitter.hpp"
 #include "row_batch.hpp"
 #include "xml.hpp"
@@ -17,6 +18,9 @@ struct SheetContext {
     bool date1904;
     Limits limits;
     ErrorLocation where;  // file, part, sheet
+    // Only cells inside it are decoded; their columns count from its first (so that the
+    // range's first column is column 1 downstream).
+    CellRange range;
 };
 
 class SheetChunkParser {
@@ -33,6 +37,7 @@ private:
     void start_cell(const XML_Char** attrs);
     void finish_cell();
     void finish_row();
+    uint32_t loaded_column() const { return column_ - ctx_.range.first_column + 1; }
     void fail(ErrorKind kind, const std::string& detail);
 
     const SheetContext& ctx_;
@@ -47,6 +52,7 @@ private:
     uint64_t style_ = 0;
     size_t value_start_ = 0;
     bool in_cell_ = false, capture_ = false, in_inline_ = false, has_inline_ = false;
+    bool outside_rows_ = false;  // the row is outside the range: its cells are skipped
     int phonetic_depth_ = 0;
     std::string scratch_;
 };

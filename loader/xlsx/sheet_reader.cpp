@@ -2,7 +2,8 @@
 
 namespace xlsx {
 
-SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered)
+SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered,
+                         const CellRange& range)
     : sheet_(sheet) {
     ErrorLocation where{workbook.path(), sheet.part, sheet.name};
     if (sheet.kind != "worksheet")
@@ -15,8 +16,12 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
     PartInfo part =
         workbook.package().require(sheet.part, ("sheet \"" + sheet.name + "\"").c_str());
     const ReaderOptions& options = workbook.options();
-    context_ = SheetContext{&workbook.styles(), &workbook.shared_strings(), workbook.date1904(),
-                            options.limits, where};
+    context_ = SheetContext{&workbook.styles(),
+                            &workbook.shared_strings(),
+                            workbook.date1904(),
+                            options.limits,
+                            where,
+                            range};
     splitter_ = std::make_unique<ChunkSplitter>(workbook.package().open(part), "sheetData", "row",
                                                 true, options.chunk_bytes, options.limits, where);
     pipeline_ = std::make_unique<ChunkPipeline<RowBatch>>(

@@ -16,7 +16,9 @@ namespace xlsx {
 
 class SheetReader {
 public:
-    SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered = true);
+    // Only the cells inside `range` are read (see SheetContext::range).
+    SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered = true,
+                const CellRange& range = {});
 
     // The next batch, or nullopt at the end. Throws Error at the first bad row (in order).
     std::optional<RowBatch> next();

@@ -4,34 +4,13 @@
 #include <map>
 
 #include "error.hpp"
+#include "relationships.hpp"
+#include "tables.hpp"
 #include "text.hpp"
 #include "xml.hpp"
 
 namespace xlsx {
 namespace {
-
-struct Relationship {
-    std::string type;  // last path segment of the Type URI: worksheet, styles, ...
-    std::string target;
-    bool external = false;
-};
-
-class RelsHandler : public XmlHandler {
-public:
-    std::map<std::string, Relationship> by_id;
-    void start(const char* local, const char** attrs) override {
-        if (std::strcmp(local, "Relationship") != 0) return;
-        const char* id = find_attr(attrs, "Id");
-        const char* type = find_attr(attrs, "Type");
-        const char* target = find_attr(attrs, "Target");
-        const char* mode = find_attr(attrs, "TargetMode");
-        if (!id || !type || !target) return;
-        std::string t = type;
-        size_t slash = t.rfind('/');
-        by_id[id] = {slash == std::string::npos ? t : t.substr(slash + 1), target,
-                     mode && std::strcmp(mode, "External") == 0};
-    }
-};
 
 class WorkbookHandler : public XmlHandler {
 public:
@@ -54,19 +33,6 @@ public:
     }
 };
 
-std::string rels_part_of(const std::string& part) {
-    size_t slash = part.rfind('/');
-    std::string dir = slash == std::string::npos ? "" : part.substr(0, slash + 1);
-    std::string file = slash == std::string::npos ? part : part.substr(slash + 1);
-    return dir + "_rels/" + file + ".rels";
-}
-
-std::map<std::string, Relationship> read_rels(const Package& package, const std::string& part) {
-    RelsHandler h;
-    if (auto rels = package.find(rels_part_of(part))) parse_part(package, *rels, h);
-    return std::move(h.by_id);
-}
-
 std::string lower(std::string s) {
     for (char& c : s)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -88,7 +54,7 @@ Workbook::Workbook(Package package, ReaderOptions options)
 
     // The package relationships name the workbook part; writers that omit them use the default.
     workbook_part_ = "xl/workbook.xml";
-    for (const auto& [id, rel] : read_rels(package_, "")) {
+    for (const auto& [id, rel] : read_relationships(package_, "")) {
         if (rel.type == "officeDocument" && !rel.external) {
             workbook_part_ = Package::resolve("", rel.target);
             break;
@@ -100,7 +66,7 @@ Workbook::Workbook(Package package, ReaderOptions options)
     parse_part(package_, wb_part, wb);
     date1904_ = wb.date1904;
 
-    auto rels = read_rels(package_, workbook_part_);
+    auto rels = read_relationships(package_, workbook_part_);
     std::string styles_part;
     for (const auto& [id, rel] : rels) {
         if (rel.type == "styles") styles_part = Package::resolve(workbook_part_, rel.target);
@@ -148,6 +114,23 @@ const SharedStrings& Workbook::shared_strings() const {
                         : std::make_unique<SharedStrings>();
     });
     return *strings_;
+}
+
+const std::vector<TableInfo>& Workbook::tables() const {
+    std::call_once(tables_once_, [&] { tables_ = read_tables(package_, sheets_); });
+    return tables_;
+}
+
+const TableInfo& Workbook::table(const std::string& name) const {
+    for (const auto& t : tables())
+        if (lower(t.name) == lower(name)) return t;  // Excel's table names ignore case
+    std::string names;
+    for (const auto& t : tables())
+        names += (names.empty() ? "\"" : ", \"") + t.name + "\"";
+    throw Error(ErrorKind::MissingSheet,
+                "no Excel table named \"" + name + "\"; the workbook has " +
+                    (names.empty() ? std::string("no tables") : "the tables " + names),
+                ErrorLocation{package_.path()});
 }
 
 const SheetInfo& Workbook::sheet(const std::string& name_or_index) const {

@@ -12,6 +12,7 @@
 #include "package.hpp"
 #include "shared_strings.hpp"
 #include "styles.hpp"
+#include "tables.hpp"
 
 namespace xlsx {
 
@@ -56,6 +57,11 @@ public:
     // The first visible worksheet.
     const SheetInfo& first_sheet() const;
 
+    // The Excel tables of every worksheet, read on first use (safe from several threads).
+    const std::vector<TableInfo>& tables() const;
+    // By name, ignoring case as Excel does; throws MissingSheet listing the tables there are.
+    const TableInfo& table(const std::string& name) const;
+
 private:
     Workbook(Package package, ReaderOptions options);
 
@@ -68,6 +74,8 @@ private:
     std::string shared_strings_part_;
     mutable std::once_flag strings_once_;
     mutable std::unique_ptr<SharedStrings> strings_;
+    mutable std::once_flag tables_once_;
+    mutable std::vector<TableInfo> tables_;
 };
 
 }  // namespace xlsx

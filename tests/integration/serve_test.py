@@ -143,6 +143,23 @@ class Serve(unittest.TestCase):
         self.assertEqual(body["loads"][0]["rows_updated"], ROWS)
         self.assertEqual(psql("SELECT count(*) FROM keyed_new"), str(ROWS))
 
+    def test_ranges_excel_tables_and_stop_at_empty(self):
+        # The directory's first two columns of ten rows: A1:B11 with its header.
+        status, body = self.upload("table=ranged&create=true&range=A1:B11")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["loads"][0]["rows_loaded"], 10)
+        self.assertEqual(psql("SELECT count(*) FROM pg_attribute WHERE attrelid = 'ranged'::regclass "
+                              "AND attnum > 0"), "2")
+        status, body = self.upload("table=ranged&range=B9:A1")
+        self.assertEqual((status, body["error"]), (400, "range must be a range such as A5:H200, A5:H or B:F"))
+        status, body = self.upload("table=ranged&stop_at_empty=maybe")
+        self.assertEqual(status, 400)
+        status, body = self.upload("table=ranged&table_name=Nope")
+        self.assertEqual(status, 422, body)
+        self.assertIn('no Excel table named "Nope"', body["error"])
+        status, body = self.upload("table=stopped&create=true&stop_at_empty=true")
+        self.assertEqual((status, body["loads"][0]["rows_loaded"]), (200, ROWS))
+
     def test_concurrent_uploads(self):
         self.assertEqual(self.upload("table=together&create=true")[0], 200)
         psql("TRUNCATE together")

@@ -10,6 +10,7 @@
 
 #include "support/workbook_writer.hpp"
 #include "support/zip_writer.hpp"
+#include "xlsx/cell_range.hpp"
 #include "xlsx/error.hpp"
 #include "xlsx/sheet_reader.hpp"
 
@@ -324,4 +325,46 @@ TEST(ReaderErrors, ZipBombStopsAtTheBound) {
                   }
               }),
               ErrorKind::LimitExceeded);
+}
+
+TEST(CellRanges, AreParsedAsExcelWritesThemAndRefusedOutsideTheGrid) {
+    auto text_of = [](const char* spec) {
+        auto range = parse_cell_range(spec);
+        return range ? cell_range_text(*range) : std::string("refused");
+    };
+    EXPECT_EQ(text_of("A5:H200"), "A5:H200");
+    EXPECT_EQ(text_of("$b$5:$h$200"), "B5:H200");
+    EXPECT_EQ(text_of("A5:H"), "A5:H");
+    EXPECT_EQ(text_of("B:F"), "B:F");
+    EXPECT_EQ(text_of("C3"), "C3:C3");
+    EXPECT_EQ(text_of("XFD1048576"), "XFD1048576:XFD");  // to the last row, as it is
+    auto whole = parse_cell_range("A:XFD");
+    ASSERT_TRUE(whole);
+    EXPECT_TRUE(whole->whole_sheet());
+    for (const char* bad : {"", ":", "H200:A5", "B:A", "A0:B2", "5:9", "A:B9", "XFE1:XFE2",
+                            "A1:A1048577", "A1:B2:C3", "A1-B2"})
+        EXPECT_EQ(text_of(bad), "refused") << bad;
+}
+
+// Cells outside a range are not decoded (a bad shared-string index there is never looked up);
+// columns count from the range's first; nothing below it is read.
+TEST(CellRanges, TheReaderSkipsCellsOutsideTheRange) {
+    std::string path = sheet_file(
+        "ranged",
+        R"(<row r="1"><c r="A1" t="s"><v>999</v></c><c r="B1"><v>1</v></c><c r="C1"><v>2</v></c></row>)"
+        R"(<row r="2"><c r="B2"><v>3</v></c><c r="D2"><v>4</v></c></row>)"
+        R"(<row r="3"><c r="B3"><v>5</v></c></row>)");
+    Workbook workbook(path);
+    SheetReader reader(workbook, workbook.first_sheet(), true, *parse_cell_range("B1:C2"));
+    std::string out;
+    bool past = false;
+    while (auto batch = reader.next()) {
+        past |= batch->past_range;
+        for (const Row& row : batch->rows)
+            for (const Cell& cell : batch->cells_of(row))
+                out += column_name(cell.column) + std::to_string(row.number) + "=" +
+                       std::string(cell.text()) + " ";
+    }
+    EXPECT_EQ(out, "A1=1 B1=2 A2=3 ");
+    EXPECT_TRUE(past);
 }
