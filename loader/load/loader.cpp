@@ -345,15 +345,11 @@ private:
             result_.run_id = progress_.run_id = std::stoll(*run);
             return result_.run_id;
         }
-        result_.run_id =
-            std::stoll(conn_
-                           .scalar("SELECT xlsx.open_run($1, $2, $3, $4, $5, $6, $7, $8)",
-                                   {result_.file, sheet_.name, target_.name, mode_name(o_.mode),
-                                    std::to_string(o_.connections),
-                                    std::to_string(workbook_.package().file_size()), checksum,
-                                    XLSX2PG_VERSION})
-                           .value());
-        claim_run(result_.run_id);
+        result_.run_id = open_claimed_run(
+            "xlsx.open_run($1, $2, $3, $4, $5, $6, $7, $8)",
+            {result_.file, sheet_.name, target_.name, mode_name(o_.mode),
+             std::to_string(o_.connections), std::to_string(workbook_.package().file_size()),
+             checksum, XLSX2PG_VERSION});
         start_run_clock(result_.run_id);
         progress_.run_id = result_.run_id;
         return result_.run_id;
@@ -378,6 +374,18 @@ private:
                                      "xlsx.import_runs WHERE run_id = $1",
                                      {std::to_string(run)})
                              .value_or("0"));
+    }
+
+    // Opens a run (`open_call` is an xlsx.open_run call) holding its lock: claimed in the
+    // statement that inserts it, the run is never seen unclaimed (as abandoned, or free to
+    // resume by another loader).
+    int64_t open_claimed_run(const std::string& open_call, const Params& params) {
+        return std::stoll(conn_
+                              .scalar(fmt::format("SELECT o.run FROM (SELECT {} AS run) o, "
+                                                  "LATERAL pg_advisory_lock({}, o.run::integer)",
+                                                  open_call, kRunLockClass),
+                                      params)
+                              .value());
     }
 
     // A session advisory lock marks the run as taken for as long as this loader lives, so that
@@ -515,14 +523,12 @@ private:
             }
         }
         result_.connections = static_cast<unsigned>(n);
-        result_.run_id = std::stoll(
-            conn_
-                .scalar("SELECT xlsx.open_run($1, $2, $3, 'direct', $4, $5, NULL, $6)",
-                        {result_.file, sheet_.name, target_.name, std::to_string(n),
-                         std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION})
-                .value());
+        // Claimed, so that another loader's settle_prepared_loads leaves ours alone.
+        result_.run_id =
+            open_claimed_run("xlsx.open_run($1, $2, $3, 'direct', $4, $5, NULL, $6)",
+                             {result_.file, sheet_.name, target_.name, std::to_string(n),
+                              std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION});
         int64_t run = progress_.run_id = result_.run_id;
-        claim_run(run);  // so that another loader's settle_prepared_loads leaves ours alone
         start_run_clock(run);
         bool created = false;
         auto conns = open_connections(o_, n, lock_watch_);
