@@ -255,18 +255,12 @@ TEST_F(CitusTest, KilledLoadsResumeToExactlyTheSheetsRows) {
     const int rows = 40000;
     write_numbered_workbook(path, rows);
     std::vector<std::string> extra{"--chunk-rows", "2000", "-c", "2"};
-    auto wait_for_run = [&](const std::string& table) {
-        for (int wait = 0; wait < 3000 && runs_of(table) == "0"; ++wait)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto run_open = [&](const std::string& table) {
+        return [this, table] { return runs_of(table) != "0"; };
     };
     // Kill points spread over the time a run is open, measured first.
     create_table("killed_timing", "distributed");
-    Background timing = start_process(load_args(path, "killed_timing", extra));
-    wait_for_run("killed_timing");
-    auto opened = std::chrono::steady_clock::now();
-    ASSERT_EQ(wait_process(timing).exit_code, 0);
-    auto open_for = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - opened);
+    auto open_for = time_open(load_args(path, "killed_timing", extra), run_open("killed_timing"));
     std::mt19937 random(20261201);
     int resumed = 0;
     for (int trial = 0; trial < 4; ++trial) {
@@ -274,14 +268,16 @@ TEST_F(CitusTest, KilledLoadsResumeToExactlyTheSheetsRows) {
         std::string table = "killed_" + std::to_string(trial);
         create_table(table, "distributed");
         Background loader = start_process(load_args(path, table, extra));
-        wait_for_run(table);
+        wait_until(run_open(table), 30, std::chrono::milliseconds(2));
         std::this_thread::sleep_for(std::chrono::milliseconds(random() % (open_for.count() + 1)));
         kill(loader.pid, SIGKILL);
         wait_process(loader);
-        for (int wait = 0; wait < 1500 && db_->scalar("SELECT count(*) FROM pg_stat_activity "
-                                                      "WHERE application_name = 'xlsx2pg'") != "0";
-             ++wait)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        // The killed loader's backends finish what they were doing before the ledger is read.
+        wait_until([&] {
+            return db_->scalar(
+                       "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                       "'xlsx2pg'") == "0";
+        });
         int merged = std::stoi(db_->scalar(
             "SELECT count(*) FROM xlsx.import_runs WHERE state = 'merged' AND target_table = "
             "'public." +
@@ -304,14 +300,13 @@ TEST_F(CitusTest, AWorkerStoppedMidLoadLeavesTheTargetUnchangedAndTheRunResumabl
     create_table("worker_gone", "distributed");
     std::vector<std::string> extra{"--chunk-rows", "2000"};
     Background loader = start_process(load_args(path, "worker_gone", extra));
-    bool staged_some = false;
-    for (int i = 0; i < 3000 && !staged_some; ++i) {
-        staged_some = db_->scalar(
-                          "SELECT count(*) FROM xlsx.import_chunks c JOIN "
-                          "xlsx.import_runs r USING (run_id) WHERE r.target_table = "
-                          "'public.worker_gone'") != "0";
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    bool staged_some = wait_until(
+        [&] {
+            return db_->scalar(
+                       "SELECT count(*) FROM xlsx.import_chunks c JOIN xlsx.import_runs r "
+                       "USING (run_id) WHERE r.target_table = 'public.worker_gone'") != "0";
+        },
+        15, std::chrono::milliseconds(5));
     ASSERT_TRUE(staged_some) << "no chunk was committed";
     harness("stop-node", 2);
     ProcessResult failed = wait_process(loader);

@@ -24,15 +24,6 @@ std::string read_file(const std::string& path) {
 }
 
 // Waits until `ready` holds (checked every 20 ms), for at most `seconds`.
-bool wait_until(const std::function<bool()>& ready, double seconds = 30) {
-    auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < deadline) {
-        if (ready()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-}
-
 // Sends `signal` and returns the process's result and how long it took to end.
 std::pair<ProcessResult, double> stop_with(const Background& process, int signal) {
     auto sent = Clock::now();

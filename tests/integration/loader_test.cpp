@@ -249,39 +249,32 @@ TEST_F(LoaderTest, KilledLoadsResumeToExactlyTheSheetsRows) {
     const int rows = 60000;
     write_numbered_workbook(path, rows);
     std::vector<std::string> extra{"--chunk-rows", "2000", "-c", "2", "--create", "--json"};
-    // Waits until the load into `table` has opened its run.
-    auto wait_for_run = [&](const std::string& table) {
-        for (int wait = 0; wait < 3000 && db_->scalar("SELECT count(*) FROM xlsx.import_runs "
-                                                      "WHERE target_table = 'public." +
-                                                      table + "'") == "0";
-             ++wait)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto run_open = [&](const std::string& table) {
+        return [this, table] {
+            return db_->scalar(
+                       "SELECT count(*) FROM xlsx.import_runs WHERE target_table = "
+                       "'public." +
+                       table + "'") != "0";
+        };
     };
-    // Kill points spread over the time a run is open, measured first (counted from the run's
-    // opening, so that a slow start, as under ASan, does not use it up).
-    Background timing = start_process(load_args(path, "killed_timing", extra));
-    wait_for_run("killed_timing");
-    auto opened = std::chrono::steady_clock::now();
-    ASSERT_EQ(wait_process(timing).exit_code, 0);
-    auto open_for = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - opened);
+    auto open_for = time_open(load_args(path, "killed_timing", extra), run_open("killed_timing"));
     std::mt19937 random(20261126);
     int resumed = 0;
     for (int trial = 0; trial < 10; ++trial) {
         SCOPED_TRACE("trial " + std::to_string(trial));
         std::string table = "killed_" + std::to_string(trial);
         Background loader = start_process(load_args(path, table, extra));
-        wait_for_run(table);
+        wait_until(run_open(table), 30, std::chrono::milliseconds(2));
         std::this_thread::sleep_for(std::chrono::milliseconds(random() % (open_for.count() + 1)));
         kill(loader.pid, SIGKILL);
         wait_process(loader);
         // The killed loader's backends finish what they were doing (a COMMIT already sent still
         // commits) before they notice: wait for them to go, then read the ledger.
-        for (int wait = 0; wait < 1500 && db_->scalar("SELECT count(*) FROM pg_stat_activity "
-                                                      "WHERE datname = current_database() AND "
-                                                      "application_name = 'xlsx2pg'") != "0";
-             ++wait)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        wait_until([&] {
+            return db_->scalar(
+                       "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND application_name = 'xlsx2pg'") == "0";
+        });
         // A kill that came after the merge committed leaves a finished load; running the command
         // again then loads the file a second time, as it should.
         int merged =

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace testsupport {
 
@@ -63,6 +64,27 @@ ProcessResult wait_process(const Background& b) {
 
 ProcessResult run_process(const std::vector<std::string>& argv) {
     return wait_process(start_process(argv));
+}
+
+bool wait_until(const std::function<bool()>& ready, double seconds,
+                std::chrono::milliseconds poll) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (ready()) return true;
+        std::this_thread::sleep_for(poll);
+    }
+    return false;
+}
+
+std::chrono::milliseconds time_open(const std::vector<std::string>& argv,
+                                    const std::function<bool()>& opened) {
+    Background process = start_process(argv);
+    wait_until(opened, 30, std::chrono::milliseconds(2));
+    auto start = std::chrono::steady_clock::now();
+    ProcessResult r = wait_process(process);
+    if (r.exit_code != 0) throw std::runtime_error("the timed load failed: " + r.err);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start);
 }
 
 std::vector<std::string> xlsx2pg(std::vector<std::string> args) {

@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,16 @@ struct Background {
 };
 Background start_process(const std::vector<std::string>& argv);
 ProcessResult wait_process(const Background& process);
+
+// Polls `ready` every `poll` until it is true (true) or `seconds` have passed (false).
+bool wait_until(const std::function<bool()>& ready, double seconds = 30,
+                std::chrono::milliseconds poll = std::chrono::milliseconds(20));
+
+// For the tests that kill loads at random moments: runs `argv` to its end and returns how
+// long it ran after `opened` (its run is in the ledger) became true, so that kill points can
+// be spread over the time a run is open, whatever its start-up costs (as under ASan).
+std::chrono::milliseconds time_open(const std::vector<std::string>& argv,
+                                    const std::function<bool()>& opened);
 
 // The xlsx2pg binary under test, followed by `args`.
 std::vector<std::string> xlsx2pg(std::vector<std::string> args);
