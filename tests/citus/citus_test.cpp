@@ -267,11 +267,7 @@ TEST_F(CitusTest, KilledLoadsResumeToExactlyTheSheetsRows) {
         SCOPED_TRACE("trial " + std::to_string(trial));
         std::string table = "killed_" + std::to_string(trial);
         create_table(table, "distributed");
-        Background loader = start_process(load_args(path, table, extra));
-        wait_until(run_open(table), 30, std::chrono::milliseconds(2));
-        std::this_thread::sleep_for(std::chrono::milliseconds(random() % (open_for.count() + 1)));
-        kill(loader.pid, SIGKILL);
-        wait_process(loader);
+        kill_while_open(load_args(path, table, extra), run_open(table), open_for, random);
         // The killed loader's backends finish what they were doing before the ledger is read.
         wait_until([&] {
             return db_->scalar(

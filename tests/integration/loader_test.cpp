@@ -263,11 +263,7 @@ TEST_F(LoaderTest, KilledLoadsResumeToExactlyTheSheetsRows) {
     for (int trial = 0; trial < 10; ++trial) {
         SCOPED_TRACE("trial " + std::to_string(trial));
         std::string table = "killed_" + std::to_string(trial);
-        Background loader = start_process(load_args(path, table, extra));
-        wait_until(run_open(table), 30, std::chrono::milliseconds(2));
-        std::this_thread::sleep_for(std::chrono::milliseconds(random() % (open_for.count() + 1)));
-        kill(loader.pid, SIGKILL);
-        wait_process(loader);
+        kill_while_open(load_args(path, table, extra), run_open(table), open_for, random);
         // The killed loader's backends finish what they were doing (a COMMIT already sent still
         // commits) before they notice: wait for them to go, then read the ledger.
         wait_until([&] {

@@ -1,6 +1,7 @@
 #include "process.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +86,15 @@ std::chrono::milliseconds time_open(const std::vector<std::string>& argv,
     if (r.exit_code != 0) throw std::runtime_error("the timed load failed: " + r.err);
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  start);
+}
+
+void kill_while_open(const std::vector<std::string>& argv, const std::function<bool()>& opened,
+                     std::chrono::milliseconds open_for, std::mt19937& random) {
+    Background process = start_process(argv);
+    wait_until(opened, 30, std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % (open_for.count() + 1)));
+    kill(process.pid, SIGKILL);
+    wait_process(process);
 }
 
 std::vector<std::string> xlsx2pg(std::vector<std::string> args) {

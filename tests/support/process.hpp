@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ bool wait_until(const std::function<bool()>& ready, double seconds = 30,
 // be spread over the time a run is open, whatever its start-up costs (as under ASan).
 std::chrono::milliseconds time_open(const std::vector<std::string>& argv,
                                     const std::function<bool()>& opened);
+// Starts `argv`, waits for `opened`, and SIGKILLs it at a random moment of `open_for` later.
+void kill_while_open(const std::vector<std::string>& argv, const std::function<bool()>& opened,
+                     std::chrono::milliseconds open_for, std::mt19937& random);
 
 // The xlsx2pg binary under test, followed by `args`.
 std::vector<std::string> xlsx2pg(std::vector<std::string> args);
