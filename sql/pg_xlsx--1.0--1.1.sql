@@ -220,25 +220,6 @@ COMMENT ON FUNCTION xlsx.suggest_ddl(regclass, text) IS 'A CREATE TABLE for the 
 
 -- Merges ---------------------------------------------------------------------------------
 
--- Where Citus keeps a table's rows: NULL for a table of this server alone (or no Citus).
--- Dynamic SQL, so that nothing here needs Citus installed.
-CREATE FUNCTION xlsx.citus_placement(rel regclass, OUT kind text, OUT distribution_column text)
-LANGUAGE plpgsql STABLE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
-        RETURN;
-    END IF;
-    EXECUTE 'SELECT CASE WHEN p.partkey IS NOT NULL THEN ''distributed''
-                         WHEN p.repmodel = ''t'' THEN ''reference'' ELSE ''local'' END,
-                    CASE WHEN p.partkey IS NOT NULL THEN column_to_column_name(p.logicalrelid, p.partkey) END
-               FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1'
-       INTO kind, distribution_column USING rel;
-END
-$$;
-COMMENT ON FUNCTION xlsx.citus_placement(regclass) IS 'Whether Citus distributes the table (and on which column), replicates it (reference) or keeps it on the coordinator (local); NULL for a table of this server alone';
-
 CREATE FUNCTION xlsx.merge(staging regclass, target regclass, mode text DEFAULT 'insert',
                            key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
                            reject_limit bigint DEFAULT NULL, run bigint DEFAULT NULL)
@@ -255,13 +236,7 @@ DECLARE
     casts text[];            -- the cast of each value in the INSERT's SELECT list
     checks text[];           -- the same conversion of one value $1, for a reject's reason
     has_sheet_row boolean;
-    insert_head text;        -- INSERT ... SELECT ... FROM, without the source
     insert_sql text;         -- INSERT ... SELECT from staging s; a WHERE clause is appended
-    rows_of regclass := staging;  -- where the rows are read (a copy, when going one by one on Citus)
-    placement record;        -- xlsx.citus_placement of the target
-    check_first boolean;     -- Citus: check doubtful values before writing anything
-    citus_reads text;
-    truncate_first boolean;  -- replace mode, before the first row is written
     row_values text;         -- ARRAY[s.col::text, ...] for the rejects
     fits text;               -- the non-throwing check of a whole row
     pending text;            -- rows that neither merged nor were rejected yet
@@ -319,7 +294,7 @@ BEGIN
            array_agg(conv.check_expr ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            string_agg(CASE WHEN t.attnotnull
                            THEN format('%I.%I IS NOT NULL AND ', 's', w.source) ELSE '' END
-                      || format('xlsx.value_fits(%I.%I::text, %s::oid::regtype, %s)', 's', w.source, t.atttypid, t.atttypmod),
+                      || format('xlsx.value_fits(%I.%I, %s::oid::regtype, %s)', 's', w.source, t.atttypid, t.atttypmod),
                       ' AND ') FILTER (WHERE t.attname IS NOT NULL)
       INTO unmatched, sources, targets, type_names, casts, checks, fits
       FROM wanted w
@@ -354,59 +329,27 @@ BEGIN
             DETAIL = format('Keys: %s; merged columns: %s.', array_to_string(key_columns, ', '),
                             array_to_string(targets, ', '));
     END IF;
-    -- Citus takes an upsert only on a key that places each row on one shard.
-    placement := xlsx.citus_placement(target);
-    IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
-                             target, placement.distribution_column),
-            DETAIL = format('The key is (%s).', array_to_string(key_columns, ', ')),
-            HINT = format('Upsert on a unique key that contains %s.', placement.distribution_column);
-    END IF;
     has_sheet_row := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
                                AND a.attname = 'xlsx_sheet_row' AND NOT a.attisdropped);
 
-    insert_head := format('INSERT INTO %s AS t (%s) SELECT %s FROM ', target,
+    insert_sql := format('INSERT INTO %s AS t (%s) SELECT %s FROM %s AS s', target,
         (SELECT string_agg(quote_ident(c), ', ') FROM unnest(targets) AS c),
-        array_to_string(casts, ', '));
-    insert_sql := insert_head || rows_of::text || ' AS s';
+        array_to_string(casts, ', '),
+        staging);
     row_values := (SELECT format('ARRAY[%s]', string_agg(format('%I.%I::text', 's', c), ', '))
                      FROM unnest(sources) AS c);
     pending := 'NOT EXISTS (SELECT FROM pg_temp.xlsx_merge_done d WHERE d.row_id = s.ctid)';
 
-    -- A Citus staging table with rows the checks doubt goes row by row from a copy on the
-    -- coordinator (a ctid names one row per shard). Once a transaction has written to Citus
-    -- shards, Citus repeats each subtransaction (one per value checked) on every worker
-    -- connection; so the copy is read without opening the workers' transactions and the
-    -- values are checked before anything is written.
-    IF (xlsx.citus_placement(staging)).kind IS NOT NULL THEN
-        citus_reads := current_setting('citus.select_opens_transaction_block');
-        PERFORM set_config('citus.select_opens_transaction_block', 'off', true);
-        EXECUTE format('SELECT true FROM %s AS s WHERE NOT (%s) LIMIT 1', staging, fits) INTO check_first;
-        IF check_first THEN
-            EXECUTE format('CREATE TEMP TABLE xlsx_merge_rows ON COMMIT DROP AS SELECT * FROM %s', staging);
-            rows_of := 'pg_temp.xlsx_merge_rows'::regclass;
-            insert_sql := insert_head || rows_of::text || ' AS s';
-        END IF;
-        PERFORM set_config('citus.select_opens_transaction_block', citus_reads, true);
+    IF mode = 'replace' THEN
+        EXECUTE format('TRUNCATE %s', target);
     END IF;
 
     -- Fast path: every row in one statement. A bad value aborts it; then go row by row below.
-    check_first := coalesce(check_first, false);
-    truncate_first := mode = 'replace';
-    IF truncate_first AND NOT check_first THEN
-        EXECUTE format('TRUNCATE %s', target);
-        truncate_first := false;
-    END IF;
-    IF check_first THEN
+    BEGIN
+        SELECT * INTO n_inserted, n_updated FROM xlsx.merge_insert(insert_sql, '', mode, key_columns, targets);
+    EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
         n_inserted := -1;
-    ELSE
-        BEGIN
-            SELECT * INTO n_inserted, n_updated FROM xlsx.merge_insert(insert_sql, '', mode, key_columns, targets);
-        EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
-            n_inserted := -1;
-        END;
-    END IF;
+    END;
 
     IF n_inserted < 0 THEN
         n_inserted := 0;
@@ -417,7 +360,7 @@ BEGIN
         LOOP
             FOR item IN EXECUTE format('SELECT s.ctid AS row_id, %s AS sheet_row, %s AS vals FROM %s AS s WHERE %s AND %s ORDER BY 2',
                                        CASE WHEN has_sheet_row THEN 's.xlsx_sheet_row' ELSE 'NULL::bigint' END,
-                                       row_values, rows_of, pending, suspects)
+                                       row_values, staging, pending, suspects)
             LOOP
                 bad := false;
                 -- Each value alone, so that the reject names its column and the server's reason.
@@ -431,9 +374,7 @@ BEGIN
                         bad := true;
                     END;
                 END LOOP;
-                IF NOT bad AND check_first THEN
-                    CONTINUE;  -- its values convert: it goes with the rest, in one statement
-                ELSIF NOT bad THEN
+                IF NOT bad THEN
                     -- The values convert; the row may still break a constraint.
                     BEGIN
                         SELECT * INTO rows_in, rows_up
@@ -461,10 +402,6 @@ BEGIN
                     END IF;
                 END IF;
             END LOOP;
-            IF truncate_first THEN
-                EXECUTE format('TRUNCATE %s', target);
-                truncate_first := false;
-            END IF;
             BEGIN
                 SELECT * INTO rows_in, rows_up
                   FROM xlsx.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
@@ -476,13 +413,9 @@ BEGIN
                     RAISE;  -- cannot happen: every row was handled one by one
                 END IF;
                 suspects := 'true';
-                check_first := false;
             END;
         END LOOP;
         DROP TABLE pg_temp.xlsx_merge_done;
-        IF rows_of <> staging THEN
-            DROP TABLE pg_temp.xlsx_merge_rows;
-        END IF;
     END IF;
 
     UPDATE xlsx.import_runs r

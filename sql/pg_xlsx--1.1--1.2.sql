@@ -621,6 +621,285 @@ AS $$
 $$;
 COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint, integer[]) IS 'Records a committed chunk with the type evidence of its values; call it in the transaction that writes the chunk''s rows';
 
+-- Where Citus keeps a table's rows: NULL for a table of this server alone (or no Citus).
+-- Dynamic SQL, so that nothing here needs Citus installed.
+CREATE FUNCTION xlsx.citus_placement(rel regclass, OUT kind text, OUT distribution_column text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE 'SELECT CASE WHEN p.partkey IS NOT NULL THEN ''distributed''
+                         WHEN p.repmodel = ''t'' THEN ''reference'' ELSE ''local'' END,
+                    CASE WHEN p.partkey IS NOT NULL THEN column_to_column_name(p.logicalrelid, p.partkey) END
+               FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1'
+       INTO kind, distribution_column USING rel;
+END
+$$;
+COMMENT ON FUNCTION xlsx.citus_placement(regclass) IS 'Whether Citus distributes the table (and on which column), replicates it (reference) or keeps it on the coordinator (local); NULL for a table of this server alone';
+
+-- The merge on Citus: the upsert key must hold the distribution column, and a distributed
+-- staging table's doubtful values are checked on the coordinator before anything is written
+-- (values are checked as text: a co-located staging table types its distribution column).
+CREATE OR REPLACE FUNCTION xlsx.merge(staging regclass, target regclass, mode text DEFAULT 'insert',
+                           key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
+                           reject_limit bigint DEFAULT NULL, run bigint DEFAULT NULL)
+RETURNS TABLE (inserted bigint, updated bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    unmatched text;
+    unknown_keys text;
+    sources text[];          -- staging columns taking part, in order
+    targets text[];          -- their target columns
+    type_names text[];       -- the targets' types, as format_type gives them
+    casts text[];            -- the cast of each value in the INSERT's SELECT list
+    checks text[];           -- the same conversion of one value $1, for a reject's reason
+    has_sheet_row boolean;
+    insert_head text;        -- INSERT ... SELECT ... FROM, without the source
+    insert_sql text;         -- INSERT ... SELECT from staging s; a WHERE clause is appended
+    rows_of regclass := staging;  -- where the rows are read (a copy, when going one by one on Citus)
+    placement record;        -- xlsx.citus_placement of the target
+    check_first boolean;     -- Citus: check doubtful values before writing anything
+    citus_reads text;
+    truncate_first boolean;  -- replace mode, before the first row is written
+    row_values text;         -- ARRAY[s.col::text, ...] for the rejects
+    fits text;               -- the non-throwing check of a whole row
+    pending text;            -- rows that neither merged nor were rejected yet
+    suspects text;           -- which pending rows go one by one
+    n_inserted bigint := 0;
+    n_updated bigint := 0;
+    n_rejected bigint := 0;
+    rows_in bigint;
+    rows_up bigint;
+    bad boolean;
+    error_column text;
+    item record;
+BEGIN
+    IF mode NOT IN ('insert', 'upsert', 'replace') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid merge mode "%s"', mode),
+            HINT = 'The modes are insert, upsert and replace.';
+    END IF;
+    IF mode = 'upsert' AND coalesce(cardinality(key_columns), 0) = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert needs key columns',
+            HINT = 'Pass key_columns => ARRAY[''id''], the columns of a unique index of the target.';
+    END IF;
+    IF column_map IS NOT NULL AND jsonb_typeof(column_map) <> 'object' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'column_map must be a JSON object',
+            HINT = 'Map staging columns to target columns: ''{"Customer Name": "customer"}''; null skips a column.';
+    END IF;
+    IF run IS NULL THEN
+        run := xlsx.open_run(staging::text, '', target::text, 'staging');
+    END IF;
+
+    -- Staging column -> target column, by name unless column_map says otherwise.
+    SELECT string_agg(k, ', ') INTO unknown_keys
+      FROM jsonb_object_keys(coalesce(column_map, '{}')) AS k
+     WHERE NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging AND a.attname = k
+                          AND a.attnum > 0 AND NOT a.attisdropped);
+    IF unknown_keys IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('column_map names columns that %s does not have', staging),
+            DETAIL = format('Unknown: %s.', unknown_keys);
+    END IF;
+    WITH wanted AS (
+        SELECT s.attnum, s.attname::text AS source,
+               CASE WHEN column_map ? s.attname THEN column_map ->> s.attname::text
+                    ELSE s.attname::text END AS target_column
+          FROM pg_attribute s
+         WHERE s.attrelid = staging AND s.attnum > 0 AND NOT s.attisdropped
+           AND s.attname <> 'xlsx_sheet_row')
+    SELECT string_agg(quote_ident(w.source), ', ') FILTER (WHERE t.attname IS NULL AND w.target_column IS NOT NULL),
+           array_agg(w.source ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(t.attname::text ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(format_type(t.atttypid, t.atttypmod) ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(format('%I.%I::%s', 's', w.source, conv.cast_type) ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(conv.check_expr ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           string_agg(CASE WHEN t.attnotnull
+                           THEN format('%I.%I IS NOT NULL AND ', 's', w.source) ELSE '' END
+                      || format('xlsx.value_fits(%I.%I::text, %s::oid::regtype, %s)', 's', w.source, t.atttypid, t.atttypmod),
+                      ' AND ') FILTER (WHERE t.attname IS NOT NULL)
+      INTO unmatched, sources, targets, type_names, casts, checks, fits
+      FROM wanted w
+      LEFT JOIN pg_attribute t ON t.attrelid = target AND t.attname = w.target_column
+                              AND t.attnum > 0 AND NOT t.attisdropped
+      -- An explicit cast to varchar(n) truncates silently. Where a type has a length
+      -- coercion, cast to the bare type and let the INSERT apply the length as an assignment,
+      -- which refuses what does not fit; a reject's reason calls that coercion the same way.
+      LEFT JOIN LATERAL (
+          SELECT coalesce(format_type(t.atttypid, NULL), '') AS cast_type,
+                 format('%s($1::%s, %s, false)', c.castfunc::regproc, format_type(t.atttypid, NULL),
+                        t.atttypmod) AS check_expr
+            FROM pg_cast c JOIN pg_proc p ON p.oid = c.castfunc
+           WHERE t.atttypmod >= 0 AND c.castsource = t.atttypid AND c.casttarget = t.atttypid
+             AND p.pronargs = 3
+          UNION ALL
+          SELECT format_type(t.atttypid, t.atttypmod), format('$1::%s', format_type(t.atttypid, t.atttypmod))
+          LIMIT 1) AS conv ON true;
+    IF unmatched IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('staging columns without a match in %s', target),
+            DETAIL = format('Not in the target: %s.', unmatched),
+            HINT = 'Map them with column_map => ''{"staging name": "target name"}'', or skip them with null.';
+    END IF;
+    IF sources IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('no column of %s maps to %s', staging, target);
+    END IF;
+    IF mode = 'upsert' AND NOT key_columns <@ targets THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = 'key columns must be merged columns of the target',
+            DETAIL = format('Keys: %s; merged columns: %s.', array_to_string(key_columns, ', '),
+                            array_to_string(targets, ', '));
+    END IF;
+    -- Citus takes an upsert only on a key that places each row on one shard.
+    placement := xlsx.citus_placement(target);
+    IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
+                             target, placement.distribution_column),
+            DETAIL = format('The key is (%s).', array_to_string(key_columns, ', ')),
+            HINT = format('Upsert on a unique key that contains %s.', placement.distribution_column);
+    END IF;
+    has_sheet_row := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
+                               AND a.attname = 'xlsx_sheet_row' AND NOT a.attisdropped);
+
+    insert_head := format('INSERT INTO %s AS t (%s) SELECT %s FROM ', target,
+        (SELECT string_agg(quote_ident(c), ', ') FROM unnest(targets) AS c),
+        array_to_string(casts, ', '));
+    insert_sql := insert_head || rows_of::text || ' AS s';
+    row_values := (SELECT format('ARRAY[%s]', string_agg(format('%I.%I::text', 's', c), ', '))
+                     FROM unnest(sources) AS c);
+    pending := 'NOT EXISTS (SELECT FROM pg_temp.xlsx_merge_done d WHERE d.row_id = s.ctid)';
+
+    -- A Citus staging table with rows the checks doubt goes row by row from a copy on the
+    -- coordinator (a ctid names one row per shard). Once a transaction has written to Citus
+    -- shards, Citus repeats each subtransaction (one per value checked) on every worker
+    -- connection; so the copy is read without opening the workers' transactions and the
+    -- values are checked before anything is written.
+    IF (xlsx.citus_placement(staging)).kind IS NOT NULL THEN
+        citus_reads := current_setting('citus.select_opens_transaction_block');
+        PERFORM set_config('citus.select_opens_transaction_block', 'off', true);
+        EXECUTE format('SELECT true FROM %s AS s WHERE NOT (%s) LIMIT 1', staging, fits) INTO check_first;
+        IF check_first THEN
+            EXECUTE format('CREATE TEMP TABLE xlsx_merge_rows ON COMMIT DROP AS SELECT * FROM %s', staging);
+            rows_of := 'pg_temp.xlsx_merge_rows'::regclass;
+            insert_sql := insert_head || rows_of::text || ' AS s';
+        END IF;
+        PERFORM set_config('citus.select_opens_transaction_block', citus_reads, true);
+    END IF;
+
+    -- Fast path: every row in one statement. A bad value aborts it; then go row by row below.
+    check_first := coalesce(check_first, false);
+    truncate_first := mode = 'replace';
+    IF truncate_first AND NOT check_first THEN
+        EXECUTE format('TRUNCATE %s', target);
+        truncate_first := false;
+    END IF;
+    IF check_first THEN
+        n_inserted := -1;
+    ELSE
+        BEGIN
+            SELECT * INTO n_inserted, n_updated FROM xlsx.merge_insert(insert_sql, '', mode, key_columns, targets);
+        EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
+            n_inserted := -1;
+        END;
+    END IF;
+
+    IF n_inserted < 0 THEN
+        n_inserted := 0;
+        CREATE TEMP TABLE xlsx_merge_done (row_id tid PRIMARY KEY) ON COMMIT DROP;
+        -- First the rows the checks doubt, one by one; then the rest in one statement. Should
+        -- the server still refuse one of those, every remaining row goes one by one.
+        suspects := format('NOT (%s)', fits);
+        LOOP
+            FOR item IN EXECUTE format('SELECT s.ctid AS row_id, %s AS sheet_row, %s AS vals FROM %s AS s WHERE %s AND %s ORDER BY 2',
+                                       CASE WHEN has_sheet_row THEN 's.xlsx_sheet_row' ELSE 'NULL::bigint' END,
+                                       row_values, rows_of, pending, suspects)
+            LOOP
+                bad := false;
+                -- Each value alone, so that the reject names its column and the server's reason.
+                FOR i IN 1 .. cardinality(sources) LOOP
+                    CONTINUE WHEN item.vals[i] IS NULL;
+                    BEGIN
+                        EXECUTE 'SELECT ' || checks[i] USING item.vals[i];
+                    EXCEPTION WHEN data_exception THEN
+                        INSERT INTO xlsx.rejects (run_id, sheet_row, column_name, raw_value, target_type, reason)
+                        VALUES (run, item.sheet_row, sources[i], item.vals[i], type_names[i], SQLERRM);
+                        bad := true;
+                    END;
+                END LOOP;
+                IF NOT bad AND check_first THEN
+                    CONTINUE;  -- its values convert: it goes with the rest, in one statement
+                ELSIF NOT bad THEN
+                    -- The values convert; the row may still break a constraint.
+                    BEGIN
+                        SELECT * INTO rows_in, rows_up
+                          FROM xlsx.merge_insert(insert_sql, ' WHERE s.ctid = $1', mode, key_columns, targets, item.row_id);
+                        n_inserted := n_inserted + rows_in;
+                        n_updated := n_updated + rows_up;
+                    EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
+                        GET STACKED DIAGNOSTICS error_column = COLUMN_NAME;
+                        INSERT INTO xlsx.rejects (run_id, sheet_row, column_name, raw_value, target_type, reason)
+                        VALUES (run, item.sheet_row, nullif(error_column, ''),
+                                item.vals[array_position(targets, nullif(error_column, ''))],
+                                type_names[array_position(targets, nullif(error_column, ''))], SQLERRM);
+                        bad := true;
+                    END;
+                END IF;
+                INSERT INTO pg_temp.xlsx_merge_done VALUES (item.row_id);
+                IF bad THEN
+                    n_rejected := n_rejected + 1;
+                    IF n_rejected > reject_limit THEN
+                        RAISE EXCEPTION USING ERRCODE = 'data_exception',
+                            MESSAGE = format('more than %s rejected rows merging %s into %s', reject_limit, staging, target),
+                            DETAIL = (SELECT format('Sheet row %s, column %s: %s', r.sheet_row, r.column_name, r.reason)
+                                        FROM xlsx.rejects r WHERE r.run_id = run ORDER BY r.sheet_row LIMIT 1),
+                            HINT = 'Nothing was merged. Fix the rows, or raise reject_limit.';
+                    END IF;
+                END IF;
+            END LOOP;
+            IF truncate_first THEN
+                EXECUTE format('TRUNCATE %s', target);
+                truncate_first := false;
+            END IF;
+            BEGIN
+                SELECT * INTO rows_in, rows_up
+                  FROM xlsx.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
+                n_inserted := n_inserted + rows_in;
+                n_updated := n_updated + rows_up;
+                EXIT;
+            EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
+                IF suspects = 'true' THEN
+                    RAISE;  -- cannot happen: every row was handled one by one
+                END IF;
+                suspects := 'true';
+                check_first := false;
+            END;
+        END LOOP;
+        DROP TABLE pg_temp.xlsx_merge_done;
+        IF rows_of <> staging THEN
+            DROP TABLE pg_temp.xlsx_merge_rows;
+        END IF;
+    END IF;
+
+    UPDATE xlsx.import_runs r
+       -- The loader may have rejected rows before staging them (xlsx.finish_run 'staged').
+       SET state = 'merged',
+           rows_read = greatest(r.rows_read, r.rows_rejected + n_inserted + n_updated + n_rejected),
+           rows_loaded = n_inserted + n_updated, rows_rejected = r.rows_rejected + n_rejected,
+           finished_at = clock_timestamp(), error_text = NULL
+     WHERE r.run_id = run;
+    RETURN QUERY SELECT n_inserted, n_updated, n_rejected;
+END
+$$;
+
 -- Citus: a staging table distributed like its target, so that the merge's INSERT ... SELECT
 -- runs on every shard at once instead of pulling each row through the coordinator.
 CREATE FUNCTION xlsx.colocate_staging(run bigint)
