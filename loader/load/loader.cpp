@@ -310,11 +310,12 @@ private:
                                 "--resume {}) to go on from there.",
                                 sigabbrev_np(interrupted()), run, committed_summary(run), run));
             }
-            fail_run(run, e.what());
-            throw LoadError(kind_of(e), fmt::format("{}{}\nThe target is unchanged; run {} keeps "
+            std::string why = e.what() + explanation_of(e);
+            fail_run(run, why);
+            throw LoadError(kind_of(e), fmt::format("{}\nThe target is unchanged; run {} keeps "
                                                     "its committed chunks: run the same command "
                                                     "again to resume it.",
-                                                    e.what(), lock_wait_of(e), run));
+                                                    why, run));
         }
     }
 
@@ -564,19 +565,20 @@ private:
         } catch (const std::exception& e) {
             conns.clear();  // closing a connection rolls its transaction back
             rollback_prepared(run);
+            std::string why = interrupted() ? "" : e.what() + explanation_of(e);
             if (interrupted())
                 mark_interrupted(run);
             else
-                fail_run(run, e.what());
+                fail_run(run, why);
             if (created) conn_.exec("DROP TABLE IF EXISTS " + target_.name);
             if (interrupted())
                 throw LoadError("interrupted",
                                 fmt::format("interrupted by SIG{}: nothing was loaded (direct mode "
                                             "is all or nothing; run {} is marked interrupted).",
                                             sigabbrev_np(interrupted()), run));
-            throw LoadError(kind_of(e), fmt::format("{}{}\nNothing was loaded (direct mode is "
+            throw LoadError(kind_of(e), fmt::format("{}\nNothing was loaded (direct mode is "
                                                     "all or nothing; run {} is marked failed).",
-                                                    e.what(), lock_wait_of(e), run));
+                                                    why, run));
         }
         result_.first_rejects = budget_.first();
     }
@@ -623,12 +625,39 @@ private:
         return fmt::format("xlsx2pg_run_{}_{}", run, connection);
     }
 
-    // For a load that gave up waiting on a lock (--lock-timeout): which lock, whose.
-    std::string lock_wait_of(const std::exception& e) const {
+    // What the server's message leaves out: for a load that gave up waiting on a lock
+    // (--lock-timeout), which lock and whose; for a Citus target, the workers the coordinator
+    // cannot reach (Citus passes a lost worker's libpq message on without naming the worker).
+    std::string explanation_of(const std::exception& e) {
         auto* pg = dynamic_cast<const pg::PgError*>(&e);
+        if (!pg) return "";
         std::string wait = lock_watch_.last_wait();
-        if (!pg || pg->sqlstate() != "55P03" || wait.empty()) return "";
-        return "\nIt waited for " + wait + ".";
+        if (pg->sqlstate() == "55P03" && !wait.empty()) return "\nIt waited for " + wait + ".";
+        if (target_.citus.empty()) return "";
+        std::string unreachable = unreachable_workers();
+        if (unreachable.empty()) return "";
+        return "\nCitus workers the coordinator cannot reach: " + unreachable + ".";
+    }
+
+    std::string unreachable_workers() {
+        try {
+            // A failed check raises a WARNING; the answer is the list.
+            conn_.exec("BEGIN");
+            conn_.exec("SET LOCAL client_min_messages = error");
+            auto nodes = conn_.scalar(
+                "SELECT string_agg(nodename || ':' || nodeport, ', ' ORDER BY nodeid) "
+                "FROM pg_dist_node WHERE isactive AND noderole = 'primary' AND groupid <> 0 "
+                "AND NOT citus_check_connection_to_node(nodename, nodeport)");
+            conn_.exec("COMMIT");
+            return nodes.value_or("");
+        } catch (const pg::PgError&) {
+            try {
+                conn_.exec("ROLLBACK");
+            } catch (const pg::PgError&) {
+                // The coordinator itself is gone.
+            }
+            return "";
+        }
     }
 
     // The ledger's word for a run stopped by a signal: unfinished, resumable.
