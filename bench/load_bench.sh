@@ -3,6 +3,8 @@
 # PostgreSQL, for each size, each beside the ceiling measured in the same run, back to back.
 #   bench/load_bench.sh BUILD_DIR [SIZES] [RUNS]      e.g. bench/load_bench.sh build "10000 100000" 3
 # SECTIONS=server measures only the ceilings and the server-side imports (xlsx.import, ogr_fdw).
+# OLD=path/to/xlsx2pg (an earlier build) measures each xlsx2pg row again with that binary, right
+# after the row of this build: before and after in one run.
 # Writes bench/results/load-DATE.md and prints the same table. Needs the build's xlsx2pg and
 # generate_workbook; xlsx2csv and ogr2ogr are used when installed.
 #
@@ -42,7 +44,7 @@ measure() {
     local times=() rss=0 n=$runs
     [[ ${SLOW:-} == 1 ]] && n=1
     for _ in $(seq "$n"); do
-        sql -c "TRUNCATE target" -c "DROP TABLE IF EXISTS ogr_target" -c "CHECKPOINT"
+        sql -c "TRUNCATE target" -c "DROP TABLE IF EXISTS ogr_target, created" -c "CHECKPOINT"
         /usr/bin/time -o "$work/time.out" -f '%e %M' "$@" >/dev/null 2>"$work/err.out" ||
             { echo "failed: $*" >&2; cat "$work/err.out" >&2; return 1; }
         local out
@@ -155,6 +157,14 @@ row() {
     }' | tee -a "$out"
 }
 
+# An xlsx2pg row: NAME BASE ARGS... (ARGS without the binary), then the same with $OLD.
+loader_row() {
+    local name=$1 base=$2
+    shift 2
+    row "$name" "$rows" "$(measure "$xlsx2pg" "$@")" "$base" "$bytes"
+    [[ -z ${OLD:-} ]] || row "$name (before)" "$rows" "$(measure "$OLD" "$@")" "$base" "$bytes"
+}
+
 for rows in $sizes; do
     book="$work/directory_${rows}.xlsx"
     csv="$work/directory_${rows}.csv"
@@ -162,7 +172,7 @@ for rows in $sizes; do
     "$xlsx2pg" cat "$book" --skip-empty-rows | tail -n +2 >"$csv"
     bytes=$(stat -c %s "$book")
     sql -c "DROP TABLE IF EXISTS target" -c "CREATE TABLE target ($columns)"
-    load=("$xlsx2pg" load "$book" target -q)
+    load=(load "$book" target -q)
 
     c1=$(measure bash -c "ceiling 1 '$csv'")
     cn=$(measure bash -c "ceiling $cores '$csv'")
@@ -172,18 +182,20 @@ for rows in $sizes; do
     row "ceiling: COPY FROM file.csv, $cores connections" "$rows" "$cn" "$bn" "$bytes"
     server_rows "$rows" "$book" "$b1" "$bytes" "name, category, phone, email, address, city, country, website, description"
     [[ ${SECTIONS:-all} == server ]] && continue
-    row "xlsx2pg direct, 1 connection" "$rows" "$(measure "${load[@]}" --mode direct -c 1)" "$b1" "$bytes"
-    row "xlsx2pg direct, $cores connections" "$rows" "$(measure "${load[@]}" --mode direct -c "$cores")" "$bn" "$bytes"
-    row "xlsx2pg staging, 1 connection" "$rows" "$(measure "${load[@]}" -c 1)" "$b1" "$bytes"
-    row "xlsx2pg staging, $cores connections" "$rows" "$(measure "${load[@]}" -c "$cores")" "$bn" "$bytes"
-    row "parse only: xlsx2pg cat > /dev/null" "$rows" "$(CHECK_TABLE= measure "$xlsx2pg" cat "$book")" "" "$bytes"
+    loader_row "xlsx2pg direct, 1 connection" "$b1" "${load[@]}" --mode direct -c 1
+    loader_row "xlsx2pg direct, $cores connections" "$bn" "${load[@]}" --mode direct -c "$cores"
+    loader_row "xlsx2pg staging, 1 connection" "$b1" "${load[@]}" -c 1
+    loader_row "xlsx2pg staging, $cores connections" "$bn" "${load[@]}" -c "$cores"
+    CHECK_TABLE=created loader_row "xlsx2pg staging --create (new table), 1 conn" "$b1" \
+        load "$book" created --create -q -c 1
+    CHECK_TABLE= loader_row "parse only: xlsx2pg cat > /dev/null" "" cat "$book"
     # The classic worker-pool importer's three methods, on our pipeline.
     row "classic sequential: INSERT per row, 1 conn" "$rows" \
-        "$(SLOW=1 measure "${load[@]}" --mode direct --method insert -c 1)" "$b1" "$bytes"
+        "$(SLOW=1 measure "$xlsx2pg" "${load[@]}" --mode direct --method insert -c 1)" "$b1" "$bytes"
     row "classic concurrent: INSERT per row, $cores conns" "$rows" \
-        "$(SLOW=1 measure "${load[@]}" --mode direct --method insert -c "$cores")" "$bn" "$bytes"
+        "$(SLOW=1 measure "$xlsx2pg" "${load[@]}" --mode direct --method insert -c "$cores")" "$bn" "$bytes"
     row "classic batch: INSERT of 100 rows, $cores conns" "$rows" \
-        "$(measure "${load[@]}" --mode direct --method batch --batch-size 100 -c "$cores")" "$bn" "$bytes"
+        "$(measure "$xlsx2pg" "${load[@]}" --mode direct --method batch --batch-size 100 -c "$cores")" "$bn" "$bytes"
     if command -v xlsx2csv >/dev/null; then
         row "xlsx2csv \\| psql \\copy" "$rows" "$(measure bash -c \
             "xlsx2csv '$book' | psql -qX -c '\\copy target FROM STDIN (FORMAT csv, HEADER true)'")" "$b1" "$bytes"
@@ -217,9 +229,9 @@ if ((typed_rows > 0)); then
     row "ceiling: COPY FROM file.csv, 1 connection" "$typed_rows" "$c1" "$b1" "$bytes"
     server_rows "$rows" "$book" "$b1" "$bytes" "id, name, category, phone, email, address, city, country, website, description, rating, employees, founded, active, revenue"
     [[ ${SECTIONS:-all} == server ]] || {
-    row "xlsx2pg direct, 1 connection" "$typed_rows" "$(measure "$xlsx2pg" load "$book" target -q --mode direct -c 1)" "$b1" "$bytes"
-    row "xlsx2pg direct, $cores connections" "$typed_rows" "$(measure "$xlsx2pg" load "$book" target -q --mode direct -c "$cores")" "$b1" "$bytes"
-    row "xlsx2pg staging (with merge), $cores connections" "$typed_rows" "$(measure "$xlsx2pg" load "$book" target -q -c "$cores")" "$b1" "$bytes"
+    loader_row "xlsx2pg direct, 1 connection" "$b1" load "$book" target -q --mode direct -c 1
+    loader_row "xlsx2pg direct, $cores connections" "$b1" load "$book" target -q --mode direct -c "$cores"
+    loader_row "xlsx2pg staging (with merge), $cores connections" "$b1" load "$book" target -q -c "$cores"
     }
 fi
 echo "" >>"$out"

@@ -4,6 +4,7 @@
 # `unzip -p` of the sheet and shared-strings parts (inflate alone) and expat with empty
 # handlers over the same XML (both parts at once, one core each). Medians of RUNS runs.
 #   bench/parse_bench.sh BUILD_DIR [ROWS] [RUNS]
+# OLD=path/to/xlsx2pg (an earlier build) adds its rows, measured in the same run: before and after.
 set -euo pipefail
 build=$(realpath "${1:-build}")
 rows=${2:-1000000}
@@ -43,4 +44,8 @@ row "unzip -p (inflate floor)" "$unzip_res"
 row "expat, empty handlers, 2 threads" "$(measure "$build/bench/expat_floor" "$work/sheet1.xml" "$work/sharedStrings.xml")"
 row "xlsx2pg cat --threads 1" "$(measure "$build/loader/xlsx2pg" cat --threads 1 "$book")"
 row "xlsx2pg cat --threads 2" "$(measure "$build/loader/xlsx2pg" cat --threads 2 "$book")"
+if [[ -n ${OLD:-} ]]; then
+    row "before: cat --threads 1" "$(measure "$OLD" cat --threads 1 "$book")"
+    row "before: cat --threads 2" "$(measure "$OLD" cat --threads 2 "$book")"
+fi
 echo "rows: $rows, uncompressed XML: $((xml_bytes / 1048576)) MB, runs: $runs (median), $(nproc) cores"

@@ -641,9 +641,11 @@ private:
 
     std::string unreachable_workers() {
         try {
-            // A failed check raises a WARNING; the answer is the list.
+            // A failed check raises a WARNING; the answer is the list. A worker that does not
+            // answer at all costs at most the connect timeout.
             conn_.exec("BEGIN");
             conn_.exec("SET LOCAL client_min_messages = error");
+            conn_.exec("SET LOCAL citus.node_connection_timeout = '5s'");
             auto nodes = conn_.scalar(
                 "SELECT string_agg(nodename || ':' || nodeport, ', ' ORDER BY nodeid) "
                 "FROM pg_dist_node WHERE isactive AND noderole = 'primary' AND groupid <> 0 "

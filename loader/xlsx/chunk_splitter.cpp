@@ -242,7 +242,10 @@ void ChunkSplitter::emit(Chunk& out, size_t cut) {
     out.first_column = column_;
     out.base = chunk_base_;
     out.items = chunk_items_;
-    std::string rest(buf_, cut);
+    // The next chunk's buffer, sized once: growing it read by read would copy it again and again.
+    std::string rest;
+    rest.reserve(target_ + 2 * kReadBlock);
+    rest.assign(buf_, cut);
     buf_.resize(cut);
     // The next chunk's position in the part, for error messages. memchr jumps over the long
     // lines that sheet XML mostly is; this runs on the serial splitter thread.
