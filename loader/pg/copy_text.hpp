@@ -16,6 +16,7 @@ inline void append_copy_value(std::string& out, std::string_view value) {
     size_t start = 0;
     for (size_t i = 0; i < value.size(); ++i) {
         char c = value[i];
+        if (static_cast<unsigned char>(c) > '\r' && c != '\\') continue;  // most bytes
         const char* escape = c == '\\'   ? "\\\\"
                              : c == '\t' ? "\\t"
                              : c == '\n' ? "\\n"

@@ -152,6 +152,25 @@ bool ChunkSplitter::scan_tag(size_t at, Tag& tag) const {
     return false;
 }
 
+// Most tags inside the items are cells' <c>, <v>, <f>, <t> and their end tags: names of one
+// letter, which are never the item or the container. Passing over them without classifying
+// them is the splitter's hot path. (An attribute value cannot hold '<', so the next '<' is
+// the next construct.)
+bool ChunkSplitter::skip_one_letter_tag(size_t at) {
+    if (at + 3 >= buf_.size()) return false;
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    const char* p = buf_.data() + at;
+    if (letter(p[1]) && is_delimiter(p[2])) {
+        scan_ = at + 2;
+        return true;
+    }
+    if (p[1] == '/' && letter(p[2]) && p[3] == '>') {
+        scan_ = at + 4;
+        return true;
+    }
+    return false;
+}
+
 // Finds attribute `name` (local name) in the tag buf_[at, end).
 static bool tag_attribute(const std::string& buf, size_t at, size_t end, std::string_view name,
                           std::string_view& value) {
@@ -292,6 +311,7 @@ bool ChunkSplitter::next(Chunk& out) {
                 break;
             }
             size_t at = static_cast<size_t>(lt - buf_.data());
+            if (state_ == State::Items && skip_one_letter_tag(at)) continue;
             Tag tag;
             if (!scan_tag(at, tag)) {
                 scan_ = at;

@@ -46,6 +46,7 @@ private:
     bool fill();
     void drop_front(size_t n);
     bool scan_tag(size_t at, Tag& tag) const;
+    bool skip_one_letter_tag(size_t at);
     void on_item_start(size_t at, const Tag& tag);
     void check_declaration(size_t at, size_t end) const;
     void emit(Chunk& out, size_t cut);
