@@ -17,23 +17,30 @@ PG_FUNCTION_INFO_V1(pg_xlsx_sheets);
 PG_FUNCTION_INFO_V1(pg_xlsx_sheet_header);
 PG_FUNCTION_INFO_V1(pg_xlsx_tables);
 
+/*
+ * The opening of the listing functions, whose arguments are (path, lo, data, threads): a
+ * materialized result, and the workbook open in a context of its own.
+ */
+static XlsxHandle* open_listed_workbook(FunctionCallInfo fcinfo) {
+    XlsxSource source;
+
+    xlsx_source_from_args(fcinfo, &source);
+    InitMaterializedSRF(fcinfo, 0);
+    return xlsx_handle_open(
+        &source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3),
+        AllocSetContextCreate(CurrentMemoryContext, "xlsx listing", ALLOCSET_DEFAULT_SIZES));
+}
+
 /* xlsx.tables_of(path, lo, data, threads) -> (name, sheet, ref, load_range, header_rows,
  * totals_rows, columns): the Excel tables; load_range is the ref without the totals row. */
 Datum pg_xlsx_tables(PG_FUNCTION_ARGS) {
     ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
-    XlsxSource source;
-    XlsxHandle* handle;
+    XlsxHandle* handle = open_listed_workbook(fcinfo);
     const xlsx_table_info* tables;
     size_t count;
     char* message = NULL;
     xlsx_status status;
-    MemoryContext scan_context;
 
-    xlsx_source_from_args(fcinfo, &source);
-    InitMaterializedSRF(fcinfo, 0);
-    scan_context =
-        AllocSetContextCreate(CurrentMemoryContext, "xlsx tables", ALLOCSET_DEFAULT_SIZES);
-    handle = xlsx_handle_open(&source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3), scan_context);
     status = xlsx_workbook_tables(handle->workbook, &tables, &count, &message);
     if (status != XLSX_OK) xlsx_raise(handle, status, message);
     for (size_t i = 0; i < count; i++) {
@@ -62,16 +69,9 @@ Datum pg_xlsx_tables(PG_FUNCTION_ARGS) {
  * part_missing) */
 Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
     ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
-    XlsxSource source;
-    XlsxHandle* handle;
+    XlsxHandle* handle = open_listed_workbook(fcinfo);
     xlsx_sheet_info info;
-    MemoryContext scan_context;
 
-    xlsx_source_from_args(fcinfo, &source);
-    InitMaterializedSRF(fcinfo, 0);
-    scan_context =
-        AllocSetContextCreate(CurrentMemoryContext, "xlsx sheets", ALLOCSET_DEFAULT_SIZES);
-    handle = xlsx_handle_open(&source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3), scan_context);
     for (size_t i = 0; xlsx_workbook_sheet_info(handle->workbook, i, &info); i++) {
         Datum values[7];
         bool nulls[7] = {false};

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "load/loader.hpp"
 #include "load/options.hpp"
@@ -32,6 +33,8 @@ Runner add_serve_command(CLI::App& app);
 // "a,b,,c" -> {"a", "b", "", "c"}.
 std::vector<std::string> split_list_on(const std::string& list, char separator);
 std::vector<std::string> split_list(const std::string& list);
+// "Book.XLSX" has the extension ".xlsx": the name's end, ignoring ASCII case.
+bool has_extension(std::string_view name, std::string_view extension);
 
 // A whole `load`: every sheet it names, or the error that stopped it. Shared by load and serve.
 // Loads as `xlsx2pg load` does; `progress`, when given, is updated for every sheet (serve

@@ -2,6 +2,7 @@
 // load::LoadOptions; the work is in load/.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -37,18 +38,21 @@ std::vector<std::string> split_list(const std::string& list) {
     return split_list_on(list, ',');
 }
 
+bool has_extension(std::string_view name, std::string_view extension) {
+    if (name.size() < extension.size()) return false;
+    std::string_view tail = name.substr(name.size() - extension.size());
+    return std::equal(tail.begin(), tail.end(), extension.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+    });
+}
+
 namespace {
 
 // The last positional of `load` is a workbook when it says so (.xlsx, .xlsm) or is a file.
 bool names_a_workbook(const std::string& argument) {
-    std::string lower = argument;
-    for (char& c : lower)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto ends_with = [&](const char* suffix) {
-        std::string s(suffix);
-        return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
-    };
-    return ends_with(".xlsx") || ends_with(".xlsm") || std::filesystem::is_regular_file(argument);
+    return has_extension(argument, ".xlsx") || has_extension(argument, ".xlsm") ||
+           std::filesystem::is_regular_file(argument);
 }
 
 // A type for --type: letters, digits, '_', '.', '"', blanks, one modifier in parentheses of

@@ -111,14 +111,6 @@ std::string label_of(const std::string& filename) {
     return out.substr(0, 255);
 }
 
-bool ends_with_xlsx(const std::string& name) {
-    if (name.size() < 5) return false;
-    std::string tail = name.substr(name.size() - 5);
-    for (char& c : tail)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return tail == ".xlsx";
-}
-
 // The query parameters of /upload into load options; "" or an error message.
 std::string options_from_query(const httplib::Request& req, load::LoadOptions& o) {
     for (const auto& [key, value] : req.params) {
@@ -331,7 +323,7 @@ private:
             reply_error(res, 400, "the upload was cut short or is not valid multipart/form-data");
         } else if (!got.file) {
             reply_error(res, 400, "no \"file\" field in the form");
-        } else if (!ends_with_xlsx(got.filename)) {
+        } else if (!has_extension(got.filename, ".xlsx")) {
             reply_error(res, 415,
                         "the file \"" + label_of(got.filename) + "\" is not an .xlsx workbook");
         } else {

@@ -697,8 +697,8 @@ private:
         std::fprintf(stderr, "xlsx2pg: warning: %s\n", message.c_str());
     }
 
-    const LoadOptions
-        o_;  // a copy: a JointCommit keeps the load after the caller's options are gone
+    // A copy: a JointCommit keeps the load after the caller's options are gone.
+    const LoadOptions o_;
     const xlsx::Workbook& workbook_;
     const xlsx::SheetInfo& sheet_;
     std::string table_;

@@ -12,11 +12,6 @@ SheetRows::SheetRows(const xlsx::Workbook& workbook, const xlsx::SheetInfo& shee
 
 std::optional<DataRow> SheetRows::next_row() {
     while (!batch_ || next_index_ == batch_->rows.size()) {
-        // Below the range: the rest of the sheet is not read.
-        if (ended_ || (batch_ && batch_->past_range)) {
-            ended_ = true;
-            return std::nullopt;
-        }
         batch_ = reader_.next();
         next_index_ = 0;
         if (!batch_) return std::nullopt;
@@ -49,9 +44,10 @@ const std::vector<std::string>& SheetRows::header() {
 
 std::optional<DataRow> SheetRows::next() {
     header();
+    if (ended_) return std::nullopt;
     for (;;) {
         std::optional<DataRow> row = pending_ ? std::exchange(pending_, std::nullopt) : next_row();
-        if (!row || ended_) return std::nullopt;
+        if (!row) return std::nullopt;
         if (options_.stop_at_empty && previous_row_ > 0 &&
             (row->number > previous_row_ + 1 || is_empty(*row))) {
             ended_ = true;  // the reader leaves empty rows out: a gap is one

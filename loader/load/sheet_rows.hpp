@@ -53,7 +53,7 @@ private:
     std::optional<DataRow> pending_;  // the first data row, read while looking for the header
     uint32_t skipped_ = 0;
     uint32_t previous_row_ = 0;  // the last data row handed out (for --stop-at-empty)
-    bool ended_ = false;
+    bool ended_ = false;         // --stop-at-empty found the end
 };
 
 }  // namespace load

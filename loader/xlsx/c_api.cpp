@@ -221,7 +221,6 @@ xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number, cons
     if (!r || !row_number || !cells || !count) return XLSX_ERR_ARGUMENT;
     return guarded(error, [&] {
         while (!r->batch || r->next_row >= r->batch->rows.size()) {
-            if (r->batch && r->batch->past_range) return XLSX_END;  // below the range
             r->batch = r->reader.next();
             r->next_row = 0;
             if (!r->batch) return XLSX_END;

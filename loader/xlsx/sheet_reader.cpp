@@ -4,7 +4,7 @@ namespace xlsx {
 
 SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered,
                          const CellRange& range)
-    : sheet_(sheet) {
+    : sheet_(sheet), ordered_(ordered) {
     ErrorLocation where{workbook.path(), sheet.part, sheet.name};
     if (sheet.kind != "worksheet")
         throw Error(ErrorKind::Unsupported,
@@ -34,7 +34,11 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
 }
 
 std::optional<RowBatch> SheetReader::next() {
-    return pipeline_->next();
+    if (past_range_) return std::nullopt;
+    std::optional<RowBatch> batch = pipeline_->next();
+    // In sheet order, nothing after a row below the range is wanted: the rest is not read.
+    past_range_ = ordered_ && batch && batch->past_range;
+    return batch;
 }
 
 }  // namespace xlsx

@@ -20,7 +20,8 @@ public:
     SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered = true,
                 const CellRange& range = {});
 
-    // The next batch, or nullopt at the end. Throws Error at the first bad row (in order).
+    // The next batch, or nullopt at the end (in order: also after the batch that reached a row
+    // below the range). Throws Error at the first bad row (in order).
     std::optional<RowBatch> next();
 
     const SheetInfo& sheet() const { return sheet_; }
@@ -31,6 +32,8 @@ public:
 
 private:
     SheetInfo sheet_;
+    bool ordered_;
+    bool past_range_ = false;
     SheetContext context_;
     std::unique_ptr<ChunkSplitter> splitter_;
     std::unique_ptr<ChunkPipeline<RowBatch>> pipeline_;

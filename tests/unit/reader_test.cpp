@@ -368,3 +368,25 @@ TEST(CellRanges, TheReaderSkipsCellsOutsideTheRange) {
     EXPECT_EQ(out, "A1=1 B1=2 A2=3 ");
     EXPECT_TRUE(past);
 }
+
+// Below the range the reader stops: a malformed row in a later chunk is never reached.
+TEST(CellRanges, NothingBelowTheRangeIsRead) {
+    std::string rows = R"(<row r="1"><c r="A1"><v>1</v></c></row>)";
+    for (int r = 2; r <= 400; ++r)  // several 4 KB chunks
+        rows += "<row r=\"" + std::to_string(r) + "\"><c r=\"A" + std::to_string(r) + "\"><v>" +
+                std::to_string(r) + "</v></c></row>";
+    rows += R"(<row r="401"><c r="A401"><v>1</v></row>)";  // <c> never closed
+    std::string path = sheet_file("below_range", rows);
+    ReaderOptions options;
+    options.chunk_bytes = 4096;
+    Workbook workbook(path, options);
+    auto count_rows = [&](const CellRange& range) {
+        SheetReader reader(workbook, workbook.first_sheet(), true, range);
+        size_t n = 0;
+        while (auto batch = reader.next())
+            n += batch->rows.size();
+        return n;
+    };
+    EXPECT_EQ(count_rows(*parse_cell_range("A1:A3")), 3u);
+    EXPECT_THROW(count_rows(CellRange{}), Error);  // the whole sheet reaches the bad row
+}
