@@ -20,10 +20,12 @@
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 #include "value_check.h"
 
 PG_FUNCTION_INFO_V1(pg_xlsx_value_fits);
+PG_FUNCTION_INFO_V1(pg_xlsx_value_doubtful);
 
 #define NUMBER_MAX_LEN 127
 #define EXPONENT_MAX 1000
@@ -263,28 +265,63 @@ static int kind_of_type(Oid type) {
     }
 }
 
-bool value_fits(const char* value, int len, Oid type, int32 typmod) {
+/* The verdict on a type that is not a domain. */
+static ValueVerdict base_type_verdict(const char* value, int len, Oid type, int32 typmod) {
     int kind;
 
-    type = getBaseTypeAndTypmod(type, &typmod);
-    if (type == VARCHAROID || type == BPCHAROID) return fits_length(value, len, typmod);
-    if (type == FLOAT4OID) return scan_number(value, len).valid && fits_double(value, len, FLT_MAX);
+    if (type == TEXTOID) return VALUE_FITS;
+    if (type == VARCHAROID || type == BPCHAROID)
+        return fits_length(value, len, typmod) ? VALUE_FITS : VALUE_DOUBTFUL;
+    if (type == FLOAT4OID)
+        return scan_number(value, len).valid && fits_double(value, len, FLT_MAX) ? VALUE_FITS
+                                                                                 : VALUE_DOUBTFUL;
     kind = kind_of_type(type);
-    /* text fits; other types are not checked here: the server decides at the insert. */
-    if (kind < 0) return true;
-    if ((value_kinds(value, len) & VK_BIT(kind)) == 0) return false;
-    return type != NUMERICOID || fits_numeric_typmod(value, len, typmod);
+    if (kind < 0) return VALUE_NOT_CHECKED;
+    if ((value_kinds(value, len) & VK_BIT(kind)) == 0) return VALUE_DOUBTFUL;
+    if (type == NUMERICOID && !fits_numeric_typmod(value, len, typmod)) return VALUE_DOUBTFUL;
+    return VALUE_FITS;
 }
 
-/* xlsx.value_fits(value text, target regtype, typmod integer): NULL fits any type. */
-Datum pg_xlsx_value_fits(PG_FUNCTION_ARGS) {
+ValueVerdict value_verdict(const char* value, int len, Oid type, int32 typmod) {
+    Oid base = getBaseTypeAndTypmod(type, &typmod);
+    ValueVerdict verdict = base_type_verdict(value, len, base, typmod);
+
+    /* A domain's constraints are the server's to evaluate. */
+    if (verdict == VALUE_FITS && base != type && DomainHasConstraints(type))
+        return VALUE_NOT_CHECKED;
+    return verdict;
+}
+
+bool value_fits(const char* value, int len, Oid type, int32 typmod) {
+    return value_verdict(value, len, type, typmod) == VALUE_FITS;
+}
+
+static ValueVerdict verdict_of_args(FunctionCallInfo fcinfo) {
     text* value;
 
-    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(true);
     if (PG_ARGISNULL(1))
         ereport(ERROR,
                 (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("target type must not be null")));
     value = PG_GETARG_TEXT_PP(0);
-    PG_RETURN_BOOL(value_fits(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), PG_GETARG_OID(1),
-                              PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2)));
+    return value_verdict(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value), PG_GETARG_OID(1),
+                         PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2));
+}
+
+/*
+ * xlsx.value_fits(value text, target regtype, typmod integer): true when the value surely
+ * converts, to what COPY would store. NULL is for the column's constraints to judge.
+ */
+Datum pg_xlsx_value_fits(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(true);
+    PG_RETURN_BOOL(verdict_of_args(fcinfo) == VALUE_FITS);
+}
+
+/*
+ * xlsx_internal.value_doubtful(value text, target regtype, typmod integer): whether a check
+ * of the value's type says it may not convert. The merge takes these rows one by one first;
+ * values of types nobody checks here are found by the server when the rest is inserted.
+ */
+Datum pg_xlsx_value_doubtful(PG_FUNCTION_ARGS) {
+    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
+    PG_RETURN_BOOL(verdict_of_args(fcinfo) == VALUE_DOUBTFUL);
 }

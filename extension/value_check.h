@@ -34,6 +34,15 @@ extern uint32 value_kinds(const char* value, int len);
 /* The SQL name of a kind; "text" for VK_COUNT. */
 extern const char* value_kind_name(ValueKind kind);
 
+/* What a check without the server can say of a value for a column type. */
+typedef enum ValueVerdict {
+    VALUE_FITS,       /* converts, to what COPY would store */
+    VALUE_DOUBTFUL,   /* the type's check says it may not: ask the server */
+    VALUE_NOT_CHECKED /* a type (or a domain's constraint) only the server checks */
+} ValueVerdict;
+
+extern ValueVerdict value_verdict(const char* value, int len, Oid type, int32 typmod);
+
 /* Whether the value surely converts to the type with this typmod. */
 extern bool value_fits(const char* value, int len, Oid type, int32 typmod);
 

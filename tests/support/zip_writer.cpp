@@ -52,10 +52,4 @@ std::vector<ZipEntry> minimal_workbook(const std::string& sheet_xml,
     return entries;
 }
 
-std::string temp_path(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / "xlsx2pg-tests";
-    std::filesystem::create_directories(dir);
-    return (dir / name).string();
-}
-
 }  // namespace testsupport

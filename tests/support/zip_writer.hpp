@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "temp_files.hpp"
+
 namespace testsupport {
 
 struct ZipEntry {
@@ -21,7 +23,5 @@ std::vector<ZipEntry> minimal_workbook(const std::string& sheet_xml,
                                        const std::string& shared_strings_xml = "",
                                        const std::string& styles_xml = "",
                                        const std::string& workbook_pr = "");
-
-std::string temp_path(const std::string& name);
 
 }  // namespace testsupport

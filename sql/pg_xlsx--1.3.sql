@@ -1,0 +1,1430 @@
+\echo Use "CREATE EXTENSION pg_xlsx" to load this file. \quit
+
+-- pg_xlsx 1.3, the whole extension as it is at this version; the upgrade scripts beside it
+-- take an installed 1.0, 1.1 or 1.2 to the same catalog.
+-- The ledger: each role changes only its own runs (row-level security), monitoring roles
+-- (pg_read_all_stats) read all. Grant xlsx_loader to the roles that load workbooks.
+
+-- Roles are cluster-wide: another database may be creating it at this very moment.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'xlsx_loader') THEN
+        CREATE ROLE xlsx_loader NOLOGIN;
+    END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;  -- created concurrently
+END
+$$;
+
+CREATE TABLE xlsx.import_runs (
+    run_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_owner       name NOT NULL DEFAULT current_user,
+    file_name       text NOT NULL,
+    file_size       bigint,
+    file_checksum   text,
+    sheet_name      text NOT NULL,
+    target_table    text NOT NULL,
+    staging_table   text,
+    mode            text NOT NULL CHECK (mode IN ('staging', 'direct')),
+    loader_version  text,
+    connections     integer NOT NULL DEFAULT 1,
+    started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at     timestamptz,
+    state           text NOT NULL DEFAULT 'running'
+                    CHECK (state IN ('running', 'staged', 'merged', 'failed', 'interrupted', 'aborted')),
+    rows_read       bigint NOT NULL DEFAULT 0,
+    rows_loaded     bigint NOT NULL DEFAULT 0,
+    rows_rejected   bigint NOT NULL DEFAULT 0,
+    bytes_read      bigint NOT NULL DEFAULT 0,
+    error_text      text,
+    CONSTRAINT import_runs_run_id_run_owner_key UNIQUE (run_id, run_owner)
+);
+COMMENT ON TABLE xlsx.import_runs IS 'One row per xlsx2pg load: file, sheet, target, timings, counts and state';
+
+-- A chunk or a reject belongs to a run of the same owner: nobody adds rows to another's run.
+CREATE TABLE xlsx.import_chunks (
+    run_id      bigint NOT NULL,
+    chunk_no    bigint NOT NULL,
+    first_row   bigint NOT NULL,
+    last_row    bigint NOT NULL,
+    rows        bigint NOT NULL,
+    run_owner   name NOT NULL DEFAULT current_user,
+    committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    type_evidence integer[],
+    PRIMARY KEY (run_id, chunk_no),
+    CONSTRAINT import_chunks_run_id_fkey FOREIGN KEY (run_id, run_owner)
+        REFERENCES xlsx.import_runs (run_id, run_owner) ON DELETE CASCADE
+);
+COMMENT ON TABLE xlsx.import_chunks IS 'Ledger of committed chunks, written in the transaction of the chunk''s rows: a resumed run skips these';
+
+-- Rows merged from a staging table not written by xlsx2pg have no sheet row.
+CREATE TABLE xlsx.rejects (
+    run_id       bigint NOT NULL,
+    sheet_row    bigint,
+    column_name  text,
+    raw_value    text,
+    target_type  text,
+    reason       text NOT NULL,
+    run_owner    name NOT NULL DEFAULT current_user,
+    CONSTRAINT rejects_run_id_fkey FOREIGN KEY (run_id, run_owner)
+        REFERENCES xlsx.import_runs (run_id, run_owner) ON DELETE CASCADE
+);
+CREATE INDEX ON xlsx.rejects (run_id, sheet_row);
+COMMENT ON TABLE xlsx.rejects IS 'Rows that did not convert, with the server''s own reason';
+
+ALTER TABLE xlsx.import_runs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE xlsx.import_chunks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE xlsx.rejects ENABLE ROW LEVEL SECURITY;
+-- Reading is wide (the owner, and monitoring roles: pg_read_all_stats); inserting, updating and
+-- deleting are the owner's. Superusers and the tables' owner are not subject to the policies.
+CREATE POLICY read_runs ON xlsx.import_runs FOR SELECT
+    USING (run_owner = current_user OR pg_has_role('pg_read_all_stats', 'USAGE'));
+CREATE POLICY insert_own_runs ON xlsx.import_runs FOR INSERT
+    WITH CHECK (run_owner = current_user);
+CREATE POLICY update_own_runs ON xlsx.import_runs FOR UPDATE
+    USING (run_owner = current_user) WITH CHECK (run_owner = current_user);
+CREATE POLICY delete_own_runs ON xlsx.import_runs FOR DELETE
+    USING (run_owner = current_user);
+
+CREATE POLICY read_chunks ON xlsx.import_chunks FOR SELECT
+    USING (run_owner = current_user OR pg_has_role('pg_read_all_stats', 'USAGE'));
+CREATE POLICY insert_own_chunks ON xlsx.import_chunks FOR INSERT
+    WITH CHECK (run_owner = current_user);
+CREATE POLICY update_own_chunks ON xlsx.import_chunks FOR UPDATE
+    USING (run_owner = current_user) WITH CHECK (run_owner = current_user);
+CREATE POLICY delete_own_chunks ON xlsx.import_chunks FOR DELETE
+    USING (run_owner = current_user);
+
+CREATE POLICY read_rejects ON xlsx.rejects FOR SELECT
+    USING (run_owner = current_user OR pg_has_role('pg_read_all_stats', 'USAGE'));
+CREATE POLICY insert_own_rejects ON xlsx.rejects FOR INSERT
+    WITH CHECK (run_owner = current_user);
+CREATE POLICY update_own_rejects ON xlsx.rejects FOR UPDATE
+    USING (run_owner = current_user) WITH CHECK (run_owner = current_user);
+CREATE POLICY delete_own_rejects ON xlsx.rejects FOR DELETE
+    USING (run_owner = current_user);
+
+GRANT USAGE ON SCHEMA xlsx TO xlsx_loader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects TO xlsx_loader;
+
+SELECT pg_catalog.pg_extension_config_dump('xlsx.import_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('xlsx.import_chunks', '');
+SELECT pg_catalog.pg_extension_config_dump('xlsx.rejects', '');
+
+-- Excel serials --------------------------------------------------------------------------
+
+CREATE FUNCTION xlsx.excel_timestamp(serial float8, date1904 boolean DEFAULT false)
+RETURNS timestamp
+AS 'MODULE_PATHNAME', 'pg_xlsx_excel_timestamp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION xlsx.excel_timestamp(float8, boolean) IS 'Excel serial to timestamp in the 1900 (with its leap-year quirk) or 1904 date system';
+
+CREATE FUNCTION xlsx.excel_date(serial float8, date1904 boolean DEFAULT false)
+RETURNS date
+AS 'MODULE_PATHNAME', 'pg_xlsx_excel_date'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION xlsx.excel_date(float8, boolean) IS 'Excel serial to date in the 1900 (with its leap-year quirk) or 1904 date system';
+
+CREATE FUNCTION xlsx.excel_time(serial float8, date1904 boolean DEFAULT false)
+RETURNS time
+AS 'MODULE_PATHNAME', 'pg_xlsx_excel_time'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION xlsx.excel_time(float8, boolean) IS 'Time of day of an Excel serial, rounded to the millisecond';
+
+-- The run ledger, as the loader drives it -----------------------------------------------
+
+CREATE FUNCTION xlsx.open_run(file_name text, sheet_name text, target_table text,
+                              mode text DEFAULT 'staging', connections integer DEFAULT 1,
+                              file_size bigint DEFAULT NULL, file_checksum text DEFAULT NULL,
+                              loader_version text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO xlsx.import_runs (file_name, sheet_name, target_table, mode, connections,
+                                  file_size, file_checksum, loader_version)
+    VALUES (file_name, sheet_name, target_table, mode, connections, file_size, file_checksum,
+            loader_version)
+    RETURNING run_id
+$$;
+COMMENT ON FUNCTION xlsx.open_run(text, text, text, text, integer, bigint, text, text) IS 'Opens a run in the ledger and returns its id';
+
+CREATE FUNCTION xlsx.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
+                                  rows bigint)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows)
+    VALUES (run, chunk_no, first_row, last_row, rows)
+$$;
+COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint) IS 'Records a committed chunk; call it in the transaction that writes the chunk''s rows';
+
+CREATE FUNCTION xlsx.finish_run(run bigint, state text, rows_read bigint, rows_loaded bigint,
+                                rows_rejected bigint, bytes_read bigint DEFAULT 0)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF state NOT IN ('staged', 'merged', 'aborted') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid run state "%s"', state),
+            HINT = 'A run finishes as staged, merged or aborted; use xlsx.fail_run for failures.';
+    END IF;
+    UPDATE xlsx.import_runs r
+       SET state = finish_run.state, rows_read = finish_run.rows_read,
+           rows_loaded = finish_run.rows_loaded, rows_rejected = finish_run.rows_rejected,
+           bytes_read = finish_run.bytes_read, finished_at = clock_timestamp(), error_text = NULL
+     WHERE r.run_id = run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('run %s does not exist', run),
+            HINT = 'Runs are visible to the role that opened them only.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION xlsx.finish_run(bigint, text, bigint, bigint, bigint, bigint) IS 'Marks a run staged, merged or aborted with its final counts';
+
+CREATE FUNCTION xlsx.fail_run(run bigint, error_text text)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE xlsx.import_runs r
+       SET state = 'failed', error_text = fail_run.error_text, finished_at = clock_timestamp()
+     WHERE r.run_id = run
+$$;
+COMMENT ON FUNCTION xlsx.fail_run(bigint, text) IS 'Marks a run failed with its error; a failed staging run can be resumed';
+
+-- Statistics -----------------------------------------------------------------------------
+
+-- The ledger tells live runs from dead ones: a running run of xlsx2pg whose advisory lock
+-- (0x786c7378, run) is free, its loader's session gone, shows as abandoned. (Imports inside
+-- the server run in one transaction: nobody else sees them running.)
+CREATE VIEW xlsx.import_stats WITH (security_barrier) AS
+SELECT r.run_id, r.file_name, r.sheet_name, r.target_table, r.mode,
+       CASE WHEN r.state = 'running' AND r.loader_version NOT LIKE 'pg_xlsx %'
+                 AND NOT EXISTS (SELECT FROM pg_locks l
+                                  WHERE l.locktype = 'advisory' AND l.classid = 2020373368
+                                    AND l.objid = r.run_id AND l.objsubid = 2 AND l.granted)
+            THEN 'abandoned' ELSE r.state END AS state,
+       r.rows_read AS total_records,
+       r.rows_loaded AS loaded,
+       r.rows_rejected AS rejected,
+       coalesce(r.finished_at, clock_timestamp()) - r.started_at AS duration,
+       round(r.rows_loaded / nullif(extract(epoch FROM coalesce(r.finished_at, clock_timestamp()) - r.started_at), 0), 1) AS records_per_second,
+       round(r.bytes_read / 1048576.0 / nullif(extract(epoch FROM coalesce(r.finished_at, clock_timestamp()) - r.started_at), 0), 2) AS mb_per_second,
+       r.started_at, r.finished_at
+  FROM xlsx.import_runs r;
+COMMENT ON VIEW xlsx.import_stats IS 'Import statistics of every run the current role may see';
+GRANT SELECT ON xlsx.import_stats TO xlsx_loader;
+
+CREATE FUNCTION xlsx.stats(run bigint)
+RETURNS SETOF xlsx.import_stats
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.import_stats s WHERE s.run_id = run $$;
+COMMENT ON FUNCTION xlsx.stats(bigint) IS 'Import statistics of one run: total, loaded, rejected, duration, records and MB per second';
+
+-- Internals, out of a DBA's listing of xlsx.*: what the extension's own functions call.
+CREATE SCHEMA xlsx_internal;
+COMMENT ON SCHEMA xlsx_internal IS 'Internals of pg_xlsx, called by its public functions in schema xlsx';
+GRANT USAGE ON SCHEMA xlsx_internal TO xlsx_loader;
+
+-- Values as COPY reads them --------------------------------------------------------------------
+
+CREATE FUNCTION xlsx_internal.column_input(value text, target regtype, typmod integer, sample anyelement)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'pg_xlsx_column_input'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement) IS 'A text value read by the input function of target with typmod, as COPY reads it into a column (sample: NULL::target)';
+
+CREATE FUNCTION xlsx_internal.value_doubtful(value text, target regtype, typmod integer)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_xlsx_value_doubtful'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION xlsx_internal.value_doubtful(text, regtype, integer) IS 'Whether the check of the type says the value may not convert (the merge takes such rows one by one first)';
+
+REVOKE ALL ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement),
+                       xlsx_internal.value_doubtful(text, regtype, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement),
+                          xlsx_internal.value_doubtful(text, regtype, integer) TO xlsx_loader;
+
+-- Staging, merges, profiling and cleanup (1.1) ------------------------------------------------
+
+-- Staging tables live in a schema of their own, so that loaders may create tables there
+-- without being able to add objects (say, a better-matching overload) to schema xlsx.
+CREATE SCHEMA xlsx_staging;
+COMMENT ON SCHEMA xlsx_staging IS 'UNLOGGED staging tables of xlsx2pg runs, one per run';
+GRANT USAGE, CREATE ON SCHEMA xlsx_staging TO xlsx_loader;
+
+-- Run helpers for the loader ------------------------------------------------------------
+
+CREATE FUNCTION xlsx.create_staging(run bigint, column_names text[])
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    staging text := format('xlsx_staging.%I', 'run_' || run);
+    existing text[];
+BEGIN
+    PERFORM FROM xlsx.import_runs r WHERE r.run_id = run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('run %s does not exist', run),
+            HINT = 'Runs are visible to the role that opened them only.';
+    END IF;
+    IF column_names IS NULL OR cardinality(column_names) = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a staging table needs at least one column';
+    END IF;
+    IF to_regclass(staging) IS NULL THEN
+        EXECUTE format('CREATE UNLOGGED TABLE %s (xlsx_sheet_row bigint NOT NULL, %s)', staging,
+                       (SELECT string_agg(format('%I text', c), ', ' ORDER BY i)
+                          FROM unnest(column_names) WITH ORDINALITY AS u(c, i)));
+        UPDATE xlsx.import_runs r SET staging_table = staging WHERE r.run_id = run;
+        RETURN staging;
+    END IF;
+    -- A resumed run finds its table: it must have the columns the loader would create now.
+    SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO existing
+      FROM pg_attribute a
+     WHERE a.attrelid = staging::regclass AND a.attnum > 1 AND NOT a.attisdropped;
+    IF existing IS DISTINCT FROM column_names THEN
+        RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+            MESSAGE = format('staging table %s has other columns than this load', staging),
+            DETAIL = format('The table has (%s); the load has (%s).',
+                            array_to_string(existing, ', '), array_to_string(column_names, ', ')),
+            HINT = 'Resume with the command line of the first attempt, or start a new run.';
+    END IF;
+    RETURN staging;
+END
+$$;
+COMMENT ON FUNCTION xlsx.create_staging(bigint, text[]) IS 'Creates (or finds, on resume) the UNLOGGED staging table of a run: xlsx_sheet_row and one text column per sheet column';
+
+CREATE FUNCTION xlsx.verify_chunks(run bigint)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    staging regclass;
+    ledger_rows bigint;
+    held_rows bigint;
+    lost record;
+    forgotten integer := 0;
+BEGIN
+    SELECT to_regclass(r.staging_table) INTO staging FROM xlsx.import_runs r WHERE r.run_id = run;
+    SELECT coalesce(sum(c.rows), 0) INTO ledger_rows FROM xlsx.import_chunks c WHERE c.run_id = run;
+    IF staging IS NULL THEN
+        held_rows := 0;
+    ELSE
+        EXECUTE format('SELECT count(*) FROM %s', staging) INTO held_rows;
+    END IF;
+    held_rows := held_rows + (SELECT count(*) FROM xlsx.rejects j WHERE j.run_id = run);
+    IF held_rows = ledger_rows THEN
+        RETURN 0;  -- the usual case: a loader was stopped, the server kept everything
+    END IF;
+    -- Crash recovery empties UNLOGGED tables; the ledger is logged and survives. Forget the
+    -- chunks whose rows are gone, so that they are loaded again.
+    FOR lost IN
+        SELECT c.chunk_no, c.first_row, c.last_row, c.rows FROM xlsx.import_chunks c
+         WHERE c.run_id = run ORDER BY c.chunk_no
+    LOOP
+        IF staging IS NULL THEN
+            held_rows := 0;
+        ELSE
+            EXECUTE format('SELECT count(*) FROM %s WHERE xlsx_sheet_row BETWEEN $1 AND $2', staging)
+               INTO held_rows USING lost.first_row, lost.last_row;
+        END IF;
+        held_rows := held_rows + (SELECT count(*) FROM xlsx.rejects j WHERE j.run_id = run
+                                     AND j.sheet_row BETWEEN lost.first_row AND lost.last_row);
+        CONTINUE WHEN held_rows = lost.rows;
+        IF staging IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %s WHERE xlsx_sheet_row BETWEEN $1 AND $2', staging)
+              USING lost.first_row, lost.last_row;
+        END IF;
+        DELETE FROM xlsx.rejects j WHERE j.run_id = run AND j.sheet_row BETWEEN lost.first_row AND lost.last_row;
+        DELETE FROM xlsx.import_chunks c WHERE c.run_id = run AND c.chunk_no = lost.chunk_no;
+        forgotten := forgotten + 1;
+    END LOOP;
+    RETURN forgotten;
+END
+$$;
+COMMENT ON FUNCTION xlsx.verify_chunks(bigint) IS 'Before a resume: forgets the ledger chunks whose staged rows are gone (crash recovery empties UNLOGGED tables) and returns how many';
+
+-- The unfinished states, in one place for the functions below.
+CREATE FUNCTION xlsx.unfinished_states()
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT ARRAY['running', 'staged', 'failed', 'interrupted'] $$;
+COMMENT ON FUNCTION xlsx.unfinished_states() IS 'The states of a run that can still be resumed or cleaned up as unfinished';
+
+CREATE FUNCTION xlsx.resumable_run(file_checksum text, sheet_name text, target_table text)
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.run_id FROM xlsx.import_runs r
+     WHERE r.file_checksum = resumable_run.file_checksum
+       AND r.sheet_name = resumable_run.sheet_name
+       AND r.target_table = resumable_run.target_table
+       AND r.mode = 'staging' AND r.state = ANY (xlsx.unfinished_states())
+       AND r.run_owner = current_user
+     ORDER BY r.run_id DESC LIMIT 1
+$$;
+COMMENT ON FUNCTION xlsx.resumable_run(text, text, text) IS 'The latest unfinished staging run of this role for the same file contents, sheet and target';
+
+CREATE FUNCTION xlsx.record_reject(run bigint, sheet_row bigint, column_name text, raw_value text,
+                                   target_type text, reason text)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO xlsx.rejects (run_id, sheet_row, column_name, raw_value, target_type, reason)
+    VALUES (run, sheet_row, column_name, raw_value, target_type, reason)
+$$;
+COMMENT ON FUNCTION xlsx.record_reject(bigint, bigint, text, text, text, text) IS 'Records a rejected row of a run (direct mode; merges record their own)';
+
+-- Value checks and profiling ------------------------------------------------------------
+
+CREATE FUNCTION xlsx.value_fits(value text, target regtype, typmod integer DEFAULT -1)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pg_xlsx_value_fits'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION xlsx.value_fits(text, regtype, integer) IS 'Whether a text value surely converts to the type (a domain''s constraints included) as COPY would store it, checked without raising errors; false means "ask the server"';
+
+CREATE TYPE xlsx.column_profile AS (
+    nulls bigint,
+    non_null bigint,
+    distinct_estimate bigint,
+    min_length integer,
+    max_length integer,
+    suggested_type text
+);
+
+CREATE FUNCTION xlsx.profile_transition(internal, text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'pg_xlsx_profile_transition'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION xlsx.profile_final(internal)
+RETURNS xlsx.column_profile
+AS 'MODULE_PATHNAME', 'pg_xlsx_profile_final'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE AGGREGATE xlsx.profile_agg(text) (
+    SFUNC = xlsx.profile_transition,
+    STYPE = internal,
+    FINALFUNC = xlsx.profile_final
+);
+COMMENT ON AGGREGATE xlsx.profile_agg(text) IS 'Profile of one column: nulls, distinct estimate, lengths and the narrowest type every value converts to';
+
+CREATE FUNCTION xlsx.profile(source regclass)
+RETURNS TABLE (column_name name, nulls bigint, non_null bigint, distinct_estimate bigint,
+               min_length integer, max_length integer, suggested_type text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    names name[];
+    aggregates text;
+    profiles xlsx.column_profile[];
+BEGIN
+    SELECT array_agg(a.attname ORDER BY a.attnum),
+           string_agg(format('xlsx.profile_agg(%I::text)', a.attname), ', ' ORDER BY a.attnum)
+      INTO names, aggregates
+      FROM pg_attribute a
+     WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+       AND a.attname <> 'xlsx_sheet_row';
+    IF names IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('relation %s has no columns to profile', source);
+    END IF;
+    -- One scan, every column's aggregate in it.
+    EXECUTE format('SELECT ARRAY[%s]::xlsx.column_profile[] FROM %s', aggregates, source)
+       INTO profiles;
+    RETURN QUERY
+        SELECT names[i], coalesce((profiles[i]).nulls, 0), coalesce((profiles[i]).non_null, 0),
+               coalesce((profiles[i]).distinct_estimate, 0), (profiles[i]).min_length,
+               (profiles[i]).max_length, coalesce((profiles[i]).suggested_type, 'text')
+          FROM generate_subscripts(names, 1) AS i
+         ORDER BY i;
+END
+$$;
+COMMENT ON FUNCTION xlsx.profile(regclass) IS 'Per column: nulls, distinct estimate, min and max length, and the narrowest type every non-null value converts to';
+
+CREATE FUNCTION xlsx.suggest_ddl(source regclass, target_name text)
+RETURNS text
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    qualified text;
+BEGIN
+    -- A possibly qualified name, as psql would take it: public."Orders 2024".
+    SELECT string_agg(quote_ident(part), '.') INTO qualified FROM unnest(parse_ident(target_name)) AS part;
+    RETURN format(E'CREATE TABLE %s (\n%s\n);', qualified,
+                  (SELECT string_agg(format('    %I %s', p.column_name, p.suggested_type), E',\n')
+                     FROM xlsx.profile(source) AS p));
+END
+$$;
+COMMENT ON FUNCTION xlsx.suggest_ddl(regclass, text) IS 'A CREATE TABLE for the profiled types of a (staging) table';
+
+-- Merges ---------------------------------------------------------------------------------
+
+CREATE FUNCTION xlsx.merge(staging regclass, target regclass, mode text DEFAULT 'insert',
+                           key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
+                           reject_limit bigint DEFAULT NULL, run bigint DEFAULT NULL)
+RETURNS TABLE (inserted bigint, updated bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    unmatched text;
+    unknown_keys text;
+    sources text[];          -- staging columns taking part, in order
+    targets text[];          -- their target columns
+    type_names text[];       -- the targets' types, as format_type gives them
+    casts text[];            -- the conversion of each value in the INSERT's SELECT list
+    checks text[];           -- the same conversion of one value $1, for a reject's reason
+    has_sheet_row boolean;
+    insert_head text;        -- INSERT ... SELECT ... FROM, without the source
+    insert_sql text;         -- INSERT ... SELECT from staging s; a WHERE clause is appended
+    rows_of regclass := staging;  -- where the rows are read (a copy, when going one by one on Citus)
+    placement record;        -- xlsx.citus_placement of the target
+    check_first boolean;     -- Citus: check doubtful values before writing anything
+    citus_reads text;
+    truncate_first boolean;  -- replace mode, before the first row is written
+    row_values text;         -- ARRAY[s.col::text, ...] for the rejects
+    fits text;               -- the non-throwing check of a whole row: no value doubtful
+    pending text;            -- rows that neither merged nor were rejected yet
+    suspects text;           -- which pending rows go one by one
+    n_inserted bigint := 0;
+    n_updated bigint := 0;
+    n_rejected bigint := 0;
+    rows_in bigint;
+    rows_up bigint;
+    bad boolean;
+    error_column text;
+    item record;
+BEGIN
+    IF mode NOT IN ('insert', 'upsert', 'replace') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid merge mode "%s"', mode),
+            HINT = 'The modes are insert, upsert and replace.';
+    END IF;
+    IF mode = 'upsert' AND coalesce(cardinality(key_columns), 0) = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert needs key columns',
+            HINT = 'Pass key_columns => ARRAY[''id''], the columns of a unique index of the target.';
+    END IF;
+    IF column_map IS NOT NULL AND jsonb_typeof(column_map) <> 'object' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'column_map must be a JSON object',
+            HINT = 'Map staging columns to target columns: ''{"Customer Name": "customer"}''; null skips a column.';
+    END IF;
+    IF run IS NULL THEN
+        run := xlsx.open_run(staging::text, '', target::text, 'staging');
+    ELSE
+        -- Only the run's owner (or a superuser) may record a merge of it.
+        PERFORM FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+                MESSAGE = format('run %s does not exist or belongs to another role', run),
+                HINT = 'A run is merged by the role that opened it.';
+        END IF;
+    END IF;
+
+    -- Staging column -> target column, by name unless column_map says otherwise.
+    SELECT string_agg(k, ', ') INTO unknown_keys
+      FROM jsonb_object_keys(coalesce(column_map, '{}')) AS k
+     WHERE NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging AND a.attname = k
+                          AND a.attnum > 0 AND NOT a.attisdropped);
+    IF unknown_keys IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('column_map names columns that %s does not have', staging),
+            DETAIL = format('Unknown: %s.', unknown_keys);
+    END IF;
+    WITH wanted AS (
+        SELECT s.attnum, s.attname::text AS source,
+               CASE WHEN column_map ? s.attname THEN column_map ->> s.attname::text
+                    ELSE s.attname::text END AS target_column
+          FROM pg_attribute s
+         WHERE s.attrelid = staging AND s.attnum > 0 AND NOT s.attisdropped
+           AND s.attname <> 'xlsx_sheet_row')
+    SELECT string_agg(quote_ident(w.source), ', ') FILTER (WHERE t.attname IS NULL AND w.target_column IS NOT NULL),
+           array_agg(w.source ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(t.attname::text ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(format_type(t.atttypid, t.atttypmod) ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg(format('xlsx_internal.column_input(%I.%I::text', 's', w.source) || conv.input_args ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           array_agg('xlsx_internal.column_input($1' || conv.input_args ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           string_agg(CASE WHEN t.attnotnull
+                           THEN format('%I.%I IS NOT NULL AND ', 's', w.source) ELSE '' END
+                      || format('NOT xlsx_internal.value_doubtful(%I.%I::text, %s::oid::regtype, %s)', 's', w.source, t.atttypid, t.atttypmod),
+                      ' AND ') FILTER (WHERE t.attname IS NOT NULL)
+      INTO unmatched, sources, targets, type_names, casts, checks, fits
+      FROM wanted w
+      LEFT JOIN pg_attribute t ON t.attrelid = target AND t.attname = w.target_column
+                              AND t.attnum > 0 AND NOT t.attisdropped
+      -- Each value is read by its column type's input function with the column's typmod, as
+      -- COPY reads it: a cast would cut text to varchar(n) or char(n), pad bit(n), and do
+      -- the same behind a domain. A reject's reason comes from the same conversion of $1.
+      -- The result's type is the domain's base type (NULL::domain would be checked itself);
+      -- the INSERT's assignment to the column makes it the domain again.
+      LEFT JOIN LATERAL (
+          WITH RECURSIVE chain (type_oid, base_oid) AS (
+              SELECT ty.oid, ty.typbasetype FROM pg_type ty WHERE ty.oid = t.atttypid
+              UNION ALL
+              SELECT ty.oid, ty.typbasetype FROM chain JOIN pg_type ty ON ty.oid = chain.base_oid)
+          SELECT format(', %s::oid::regtype, %s, NULL::%s)', t.atttypid, t.atttypmod,
+                        format_type(c.type_oid, NULL)) AS input_args
+            FROM chain c WHERE c.base_oid = 0
+          ) AS conv ON true;
+    IF unmatched IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('staging columns without a match in %s', target),
+            DETAIL = format('Not in the target: %s.', unmatched),
+            HINT = 'Map them with column_map => ''{"staging name": "target name"}'', or skip them with null.';
+    END IF;
+    IF sources IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('no column of %s maps to %s', staging, target);
+    END IF;
+    IF mode = 'upsert' AND NOT key_columns <@ targets THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = 'key columns must be merged columns of the target',
+            DETAIL = format('Keys: %s; merged columns: %s.', array_to_string(key_columns, ', '),
+                            array_to_string(targets, ', '));
+    END IF;
+    -- Citus takes an upsert only on a key that places each row on one shard.
+    placement := xlsx.citus_placement(target);
+    IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
+                             target, placement.distribution_column),
+            DETAIL = format('The key is (%s).', array_to_string(key_columns, ', ')),
+            HINT = format('Upsert on a unique key that contains %s.', placement.distribution_column);
+    END IF;
+    has_sheet_row := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
+                               AND a.attname = 'xlsx_sheet_row' AND NOT a.attisdropped);
+
+    insert_head := format('INSERT INTO %s AS t (%s) SELECT %s FROM ', target,
+        (SELECT string_agg(quote_ident(c), ', ') FROM unnest(targets) AS c),
+        array_to_string(casts, ', '));
+    insert_sql := insert_head || rows_of::text || ' AS s';
+    row_values := (SELECT format('ARRAY[%s]', string_agg(format('%I.%I::text', 's', c), ', '))
+                     FROM unnest(sources) AS c);
+    pending := 'NOT EXISTS (SELECT FROM pg_temp.xlsx_merge_done d WHERE d.row_id = s.ctid)';
+
+    -- A Citus staging table with rows the checks doubt goes row by row from a copy on the
+    -- coordinator (a ctid names one row per shard). Once a transaction has written to Citus
+    -- shards, Citus repeats each subtransaction (one per value checked) on every worker
+    -- connection; so the copy is read without opening the workers' transactions and the
+    -- values are checked before anything is written.
+    IF (xlsx.citus_placement(staging)).kind IS NOT NULL THEN
+        citus_reads := current_setting('citus.select_opens_transaction_block');
+        PERFORM set_config('citus.select_opens_transaction_block', 'off', true);
+        EXECUTE format('SELECT true FROM %s AS s WHERE NOT (%s) LIMIT 1', staging, fits) INTO check_first;
+        IF check_first THEN
+            EXECUTE format('CREATE TEMP TABLE xlsx_merge_rows ON COMMIT DROP AS SELECT * FROM %s', staging);
+            rows_of := 'pg_temp.xlsx_merge_rows'::regclass;
+            insert_sql := insert_head || rows_of::text || ' AS s';
+        END IF;
+        PERFORM set_config('citus.select_opens_transaction_block', citus_reads, true);
+    END IF;
+
+    -- Fast path: every row in one statement. A bad value aborts it; then go row by row below.
+    check_first := coalesce(check_first, false);
+    truncate_first := mode = 'replace';
+    IF truncate_first AND NOT check_first THEN
+        EXECUTE format('TRUNCATE %s', target);
+        truncate_first := false;
+    END IF;
+    IF check_first THEN
+        n_inserted := -1;
+    ELSE
+        BEGIN
+            SELECT * INTO n_inserted, n_updated FROM xlsx.merge_insert(insert_sql, '', mode, key_columns, targets);
+        EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
+            n_inserted := -1;
+        END;
+    END IF;
+
+    IF n_inserted < 0 THEN
+        n_inserted := 0;
+        CREATE TEMP TABLE xlsx_merge_done (row_id tid PRIMARY KEY) ON COMMIT DROP;
+        -- First the rows the checks doubt, one by one; then the rest in one statement. Should
+        -- the server still refuse one of those, every remaining row goes one by one.
+        suspects := format('NOT (%s)', fits);
+        LOOP
+            FOR item IN EXECUTE format('SELECT s.ctid AS row_id, %s AS sheet_row, %s AS vals FROM %s AS s WHERE %s AND %s ORDER BY 2',
+                                       CASE WHEN has_sheet_row THEN 's.xlsx_sheet_row' ELSE 'NULL::bigint' END,
+                                       row_values, rows_of, pending, suspects)
+            LOOP
+                bad := false;
+                -- Each value alone, so that the reject names its column and the server's reason
+                -- (a NULL too: a domain may refuse it).
+                FOR i IN 1 .. cardinality(sources) LOOP
+                    BEGIN
+                        EXECUTE 'SELECT ' || checks[i] USING item.vals[i];
+                    EXCEPTION WHEN data_exception OR integrity_constraint_violation THEN
+                        INSERT INTO xlsx.rejects (run_id, sheet_row, column_name, raw_value, target_type, reason)
+                        VALUES (run, item.sheet_row, sources[i], item.vals[i], type_names[i], SQLERRM);
+                        bad := true;
+                    END;
+                END LOOP;
+                IF NOT bad AND check_first THEN
+                    CONTINUE;  -- its values convert: it goes with the rest, in one statement
+                ELSIF NOT bad THEN
+                    -- The values convert; the row may still break a constraint.
+                    BEGIN
+                        SELECT * INTO rows_in, rows_up
+                          FROM xlsx.merge_insert(insert_sql, ' WHERE s.ctid = $1', mode, key_columns, targets, item.row_id);
+                        n_inserted := n_inserted + rows_in;
+                        n_updated := n_updated + rows_up;
+                    EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
+                        GET STACKED DIAGNOSTICS error_column = COLUMN_NAME;
+                        INSERT INTO xlsx.rejects (run_id, sheet_row, column_name, raw_value, target_type, reason)
+                        VALUES (run, item.sheet_row, nullif(error_column, ''),
+                                item.vals[array_position(targets, nullif(error_column, ''))],
+                                type_names[array_position(targets, nullif(error_column, ''))], SQLERRM);
+                        bad := true;
+                    END;
+                END IF;
+                INSERT INTO pg_temp.xlsx_merge_done VALUES (item.row_id);
+                IF bad THEN
+                    n_rejected := n_rejected + 1;
+                    IF n_rejected > reject_limit THEN
+                        RAISE EXCEPTION USING ERRCODE = 'data_exception',
+                            MESSAGE = format('more than %s rejected rows merging %s into %s', reject_limit, staging, target),
+                            DETAIL = (SELECT format('Sheet row %s, column %s: %s', r.sheet_row, r.column_name, r.reason)
+                                        FROM xlsx.rejects r WHERE r.run_id = run ORDER BY r.sheet_row LIMIT 1),
+                            HINT = 'Nothing was merged. Fix the rows, or raise reject_limit.';
+                    END IF;
+                END IF;
+            END LOOP;
+            IF truncate_first THEN
+                EXECUTE format('TRUNCATE %s', target);
+                truncate_first := false;
+            END IF;
+            BEGIN
+                SELECT * INTO rows_in, rows_up
+                  FROM xlsx.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
+                n_inserted := n_inserted + rows_in;
+                n_updated := n_updated + rows_up;
+                EXIT;
+            EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
+                IF suspects = 'true' THEN
+                    RAISE;  -- cannot happen: every row was handled one by one
+                END IF;
+                suspects := 'true';
+                check_first := false;
+            END;
+        END LOOP;
+        DROP TABLE pg_temp.xlsx_merge_done;
+        IF rows_of <> staging THEN
+            DROP TABLE pg_temp.xlsx_merge_rows;
+        END IF;
+    END IF;
+
+    UPDATE xlsx.import_runs r
+       -- The loader may have rejected rows before staging them (xlsx.finish_run 'staged').
+       SET state = 'merged',
+           rows_read = greatest(r.rows_read, r.rows_rejected + n_inserted + n_updated + n_rejected),
+           rows_loaded = n_inserted + n_updated, rows_rejected = r.rows_rejected + n_rejected,
+           finished_at = clock_timestamp(), error_text = NULL
+     WHERE r.run_id = run;
+    RETURN QUERY SELECT n_inserted, n_updated, n_rejected;
+END
+$$;
+COMMENT ON FUNCTION xlsx.merge(regclass, regclass, text, text[], jsonb, bigint, bigint) IS 'Casts a staging table''s text columns into the target''s types and inserts, upserts or replaces in one transaction; rows that do not convert go to xlsx.rejects';
+
+-- Runs one INSERT of a merge (with ON CONFLICT for upserts) and counts what it did. It
+-- executes the text it is given, as the caller: it can do nothing the caller could not.
+CREATE FUNCTION xlsx.merge_insert(insert_sql text, where_clause text, mode text,
+                                  key_columns text[], targets text[], row_id tid DEFAULT NULL,
+                                  OUT inserted bigint, OUT updated bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF mode <> 'upsert' THEN
+        EXECUTE insert_sql || where_clause USING row_id;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        updated := 0;
+        RETURN;
+    END IF;
+    -- xmax is 0 in a freshly inserted row and set in one that ON CONFLICT updated.
+    EXECUTE format('WITH w AS (%s%s ON CONFLICT (%s) %s RETURNING (t.xmax = 0) AS fresh) '
+                   'SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM w',
+                   insert_sql, where_clause,
+                   (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) AS k),
+                   coalesce('DO UPDATE SET ' || (SELECT string_agg(format('%I = EXCLUDED.%I', c, c), ', ')
+                                                   FROM unnest(targets) AS c WHERE c <> ALL (key_columns)),
+                            'DO NOTHING'))
+       INTO inserted, updated USING row_id;
+END
+$$;
+COMMENT ON FUNCTION xlsx.merge_insert(text, text, text, text[], text[], tid) IS 'Internal to xlsx.merge: runs one of its INSERTs, as the caller';
+
+CREATE FUNCTION xlsx.merge_run(run bigint, target regclass DEFAULT NULL, mode text DEFAULT 'insert',
+                           key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
+                           reject_limit bigint DEFAULT NULL, drop_staging boolean DEFAULT true)
+RETURNS TABLE (inserted bigint, updated bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_run xlsx.import_runs;
+BEGIN
+    -- Locking the run makes a second merge of it wait, then find it merged; the lock is the
+    -- owner's to take (a superuser's too).
+    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('run %s does not exist or belongs to another role', run),
+            HINT = 'A run is merged by the role that opened it.';
+    END IF;
+    IF found_run.state <> ALL (xlsx.unfinished_states()) OR found_run.staging_table IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('run %s cannot be merged', run),
+            DETAIL = format('The run is %s%s.', found_run.state,
+                            CASE WHEN found_run.staging_table IS NULL THEN ' and has no staging table' ELSE '' END);
+    END IF;
+    RETURN QUERY SELECT * FROM xlsx.merge(found_run.staging_table::regclass,
+                                          coalesce(target, found_run.target_table::regclass),
+                                          mode, key_columns, column_map, reject_limit, run);
+    IF drop_staging THEN
+        EXECUTE format('DROP TABLE %s', found_run.staging_table::regclass);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION xlsx.merge_run(bigint, regclass, text, text[], jsonb, bigint, boolean) IS 'Merges the staging table of an xlsx2pg run into its target (as xlsx.merge does), then drops the staging table';
+
+-- Cleanup --------------------------------------------------------------------------------
+
+-- A role cleans up its own runs; a superuser, everyone's.
+CREATE FUNCTION xlsx.cleanup(older_than interval DEFAULT '7 days', include_unfinished boolean DEFAULT false,
+                             keep_history boolean DEFAULT true)
+RETURNS TABLE (run_id bigint, state text, staging_dropped text)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old record;
+    everyone boolean := (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user);
+BEGIN
+    FOR old IN
+        SELECT r.run_id, r.state, r.staging_table FROM xlsx.import_runs r
+         WHERE coalesce(r.finished_at, r.started_at) < clock_timestamp() - older_than
+           AND (r.state IN ('merged', 'aborted')
+                OR (include_unfinished AND r.state = ANY (xlsx.unfinished_states())))
+           AND (r.run_owner = current_user OR everyone)
+         ORDER BY r.run_id
+           FOR UPDATE SKIP LOCKED
+    LOOP
+        staging_dropped := NULL;
+        IF old.staging_table IS NOT NULL AND to_regclass(old.staging_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', old.staging_table::regclass);
+            staging_dropped := old.staging_table;
+        END IF;
+        IF old.state NOT IN ('merged', 'aborted') THEN
+            UPDATE xlsx.import_runs r SET state = 'aborted', finished_at = clock_timestamp()
+             WHERE r.run_id = old.run_id;
+        END IF;
+        DELETE FROM xlsx.import_chunks c WHERE c.run_id = old.run_id;
+        IF NOT keep_history THEN
+            DELETE FROM xlsx.import_runs r WHERE r.run_id = old.run_id;
+        END IF;
+        run_id := old.run_id;
+        state := CASE WHEN old.state IN ('merged', 'aborted') THEN old.state ELSE 'aborted' END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION xlsx.cleanup(interval, boolean, boolean) IS 'Drops the staging tables and chunk ledger of the caller''s runs (a superuser''s: everyone''s) finished longer ago than older_than; with include_unfinished, abandons unfinished runs too; without keep_history, deletes the runs and their rejects';
+
+-- Reading workbooks inside the server (1.2) ----------------------------------------------------
+-- xlsx.import loads a sheet from a server file, a large object or a bytea through the server's
+-- own COPY, records the run in the ledger as xlsx2pg does, and merges it (staging) or copies
+-- typed rows (direct).
+
+-- The reader, reached through its C API ----------------------------------------------------
+
+CREATE FUNCTION xlsx.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+AS 'MODULE_PATHNAME', 'pg_xlsx_sheets'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
+
+CREATE FUNCTION xlsx.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, load_range text, header_rows integer,
+               totals_rows integer, columns text[])
+AS 'MODULE_PATHNAME', 'pg_xlsx_tables'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.tables_of(text, oid, bytea, integer) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
+
+CREATE FUNCTION xlsx.sheet_header(path text, lo oid, data bytea, sheet text, header_row integer,
+                                  threads integer, range text,
+                                  OUT sheet_name text, OUT header text[], OUT names text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_xlsx_sheet_header'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.sheet_header(text, oid, bytea, text, integer, integer, text) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
+
+CREATE FUNCTION xlsx.copy_sheet(path text, lo oid, data bytea, sheet text, target regclass,
+                                target_columns text[], sheet_columns integer[], header_row integer,
+                                skip_rows integer, width_limit integer, with_sheet_row boolean,
+                                null_values text[], trim_text boolean, threads integer,
+                                infer_types boolean, run bigint, range text, stop_at_empty boolean,
+                                OUT sheet_name text, OUT rows_read bigint, OUT rows_copied bigint,
+                                OUT first_row integer, OUT last_row integer, OUT width integer,
+                                OUT types text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_xlsx_copy_sheet'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
+
+REVOKE ALL ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
+                       xlsx.tables_of(text, oid, bytea, integer),
+                       xlsx.sheet_header(text, oid, bytea, text, integer, integer, text),
+                       xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
+                          xlsx.tables_of(text, oid, bytea, integer),
+                          xlsx.sheet_header(text, oid, bytea, text, integer, integer, text),
+                          xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean)
+    TO xlsx_loader;
+
+-- The import --------------------------------------------------------------------------------
+
+-- target_found and default_schema are the caller's to_regclass(target) and current_schema(),
+-- taken under the caller's search_path (this function runs with its own).
+CREATE FUNCTION xlsx.import_workbook(path text, lo oid, data bytea, target text,
+                                     target_found regclass, default_schema text, sheet text,
+                                     header_row integer, no_header boolean, skip_rows integer,
+                                     columns text[], create_table boolean, types text[],
+                                     all_text boolean, truncate boolean, upsert text[], mode text,
+                                     reject_limit bigint, null_values text[], trim_text boolean,
+                                     threads integer, keep_staging boolean, range text,
+                                     table_name text, stop_at_empty boolean)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label text := coalesce(path, CASE WHEN lo IS NOT NULL THEN 'large object ' || lo ELSE 'bytea' END);
+    name_parts text[];
+    target_name text;        -- "schema"."table"
+    target_oid regclass := target_found;
+    header text[];           -- header texts by sheet column
+    made_names text[];       -- the names create_table makes of them
+    sheet_name text;
+    width integer;           -- sheet columns the load takes
+    load_columns text[];     -- target column of each loaded sheet column, in order
+    sheet_columns integer[]; -- and its sheet column
+    table_columns text[];
+    column_types text[];     -- for create_table, by position in load_columns
+    scanned record;
+    inferred text[];         -- the types the values fit, by sheet column, once a pass saw them
+    copied record;
+    copy_into regclass;      -- where direct mode's COPY writes: the target, or a temp table on Citus
+    n_inserted bigint;
+    n_updated bigint := 0;
+    run bigint;
+    staged_rejects bigint;
+    override text;
+    i integer;
+BEGIN
+    IF num_nonnulls(path, lo, data) <> 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a workbook needs exactly one source: a server file, a large object or a bytea';
+    END IF;
+    IF mode NOT IN ('staging', 'direct') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid mode "%s"', mode), HINT = 'The modes are staging and direct.';
+    END IF;
+    IF upsert IS NOT NULL AND mode = 'direct' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert needs staging mode', DETAIL = 'COPY cannot update rows.';
+    END IF;
+    IF upsert IS NOT NULL AND truncate THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert and truncate do not go together';
+    END IF;
+
+    -- An Excel table names the sheet, the range (its ref without the totals row) and whether
+    -- there is a header row; a range's first row is its header.
+    IF table_name IS NOT NULL THEN
+        IF sheet IS NOT NULL OR range IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = 'table_name names the sheet and the range: leave out sheet and range';
+        END IF;
+        SELECT t.sheet, t.load_range, no_header OR t.header_rows = 0 INTO sheet, range, no_header
+          FROM xlsx.tables_of(path, lo, data, threads) t WHERE lower(t.name) = lower(table_name);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+                MESSAGE = format('no Excel table named "%s" in %s', table_name, label),
+                DETAIL = coalesce('Its tables are: ' || (SELECT string_agg(t.name, ', ')
+                                                            FROM xlsx.tables_of(path, lo, data, threads) t) || '.',
+                                  'It has no Excel tables.');
+        END IF;
+    END IF;
+    IF range IS NOT NULL THEN
+        header_row := coalesce(substring(range FROM '^\$?[A-Za-z]+\$?([0-9]+)')::integer, 1);
+    END IF;
+
+    -- The target, named as SQL names it; it must exist unless create_table.
+    name_parts := parse_ident(target);
+    IF target_oid IS NOT NULL THEN
+        SELECT ARRAY[n.nspname::text, c.relname::text] INTO name_parts
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = target_oid;
+    ELSIF cardinality(name_parts) = 1 THEN
+        name_parts := ARRAY[default_schema] || name_parts;
+    ELSIF cardinality(name_parts) <> 2 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_name',
+            MESSAGE = format('invalid table name "%s"', target), HINT = 'Give it as table or schema.table.';
+    END IF;
+    IF name_parts[1] IN ('xlsx', 'xlsx_staging') THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('cannot import into schema %s', name_parts[1]),
+            DETAIL = 'The extension''s own schemas are never a target.';
+    END IF;
+    target_name := format('%I.%I', name_parts[1], name_parts[2]);
+    IF target_oid IS NULL AND NOT create_table THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_table',
+            MESSAGE = format('table %s does not exist', target_name),
+            HINT = 'Pass create_table => true to create it from the sheet.';
+    END IF;
+    IF target_oid IS NOT NULL THEN
+        SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO table_columns
+          FROM pg_attribute a
+         WHERE a.attrelid = target_oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    END IF;
+
+    -- The header, and the width of the data it describes.
+    IF NOT no_header THEN
+        SELECT h.sheet_name, h.header, h.names INTO sheet_name, header, made_names
+          FROM xlsx.sheet_header(path, lo, data, sheet, header_row, threads, range) h;
+        width := coalesce(cardinality(header), 0);
+    END IF;
+    IF no_header OR width = 0 THEN
+        -- No header: the widest data row decides (one scan; create_table also takes its types).
+        scanned := xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
+                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, NULL,
+                                   false, null_values, trim_text, threads, create_table, NULL,
+                                   range, stop_at_empty);
+        sheet_name := scanned.sheet_name;
+        width := scanned.width;
+        inferred := scanned.types;
+        made_names := ARRAY(SELECT 'column_' || c FROM generate_series(1, width) c);
+        header := array_fill(''::text, ARRAY[width]);
+    END IF;
+    IF width = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('sheet "%s" of %s has no data', sheet_name, label);
+    END IF;
+
+    -- Which sheet column goes into which table column.
+    load_columns := '{}';
+    sheet_columns := '{}';
+    FOR i IN 1 .. width LOOP
+        IF columns IS NOT NULL THEN
+            CONTINUE WHEN i > cardinality(columns) OR columns[i] = '-';
+            load_columns := load_columns || columns[i];
+        ELSIF target_oid IS NULL THEN
+            load_columns := load_columns || made_names[i];
+        ELSIF no_header OR header[i] = '' THEN
+            CONTINUE WHEN no_header IS FALSE;  -- an empty header cell: not loaded
+            IF i > cardinality(table_columns) THEN
+                RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+                    MESSAGE = format('the sheet has %s columns and table %s only %s', width, target_name, cardinality(table_columns)),
+                    HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
+            END IF;
+            load_columns := load_columns || table_columns[i];
+        ELSIF header[i] = ANY (table_columns) THEN
+            load_columns := load_columns || header[i];
+        ELSIF made_names[i] = ANY (table_columns) THEN
+            load_columns := load_columns || made_names[i];
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+                MESSAGE = format('the header does not match table %s: no column for %s "%s"',
+                                 target_name, xlsx.column_letters(i), header[i]),
+                DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', ')),
+                HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
+        END IF;
+        sheet_columns := sheet_columns || i;
+    END LOOP;
+    IF target_oid IS NOT NULL AND EXISTS (SELECT FROM unnest(load_columns) c WHERE c <> ALL (table_columns)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('table %s has no column %s', target_name,
+                             (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c WHERE c <> ALL (table_columns))),
+            DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', '));
+    END IF;
+
+    -- Types for create_table: all text, the types the values fit, and overrides (C=T).
+    IF target_oid IS NULL THEN
+        IF all_text THEN
+            column_types := array_fill('text'::text, ARRAY[cardinality(load_columns)]);
+        ELSIF mode = 'direct' AND inferred IS NULL THEN
+            -- Direct mode reads the sheet twice: the types first (staging takes them while staging).
+            inferred := (xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
+                                         skip_rows, width, false, null_values, trim_text, threads,
+                                         true, NULL, range, stop_at_empty)).types;
+        END IF;
+        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
+            IF override !~ '^[^=]+=[A-Za-z_][A-Za-z0-9_ ."]*(\([0-9, ]+\))?(\[\])*$'
+               OR to_regtype(substr(override, strpos(override, '=') + 1)) IS NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = format('invalid type override "%s"', override),
+                    HINT = 'Write COLUMN=TYPE, such as amount=numeric(12,2).';
+            END IF;
+            IF split_part(override, '=', 1) <> ALL (load_columns) THEN
+                RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+                    MESSAGE = format('type override for unknown column "%s"', split_part(override, '=', 1)),
+                    DETAIL = format('The columns are: %s.', array_to_string(load_columns, ', '));
+            END IF;
+        END LOOP;
+    END IF;
+
+    IF mode = 'staging' THEN
+        run := xlsx.open_run(label, sheet_name, target_name, 'staging', 1, NULL, NULL,
+                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
+        copied := xlsx.copy_sheet(path, lo, data, sheet,
+                                  xlsx.create_staging(run, load_columns)::regclass, load_columns,
+                                  sheet_columns, CASE WHEN no_header THEN 0 ELSE header_row END,
+                                  skip_rows, width, true, null_values, trim_text, threads,
+                                  target_oid IS NULL AND NOT all_text, run, range, stop_at_empty);
+        staged_rejects := (SELECT count(DISTINCT j.sheet_row) FROM xlsx.rejects j WHERE j.run_id = run);
+        IF copied.rows_read > 0 THEN
+            PERFORM xlsx.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
+        END IF;
+        PERFORM xlsx.finish_run(run, 'staged', copied.rows_read, 0, staged_rejects, 0);
+        IF reject_limit IS NOT NULL AND staged_rejects > reject_limit THEN
+            RAISE EXCEPTION USING ERRCODE = 'data_exception',
+                MESSAGE = format('%s rows were rejected, more than the reject limit of %s', staged_rejects, reject_limit);
+        END IF;
+        inferred := coalesce(inferred, copied.types);
+    END IF;
+
+    IF target_oid IS NULL THEN
+        IF column_types IS NULL THEN
+            column_types := ARRAY(SELECT coalesce(inferred[s], 'text') FROM unnest(sheet_columns) s);
+        END IF;
+        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
+            column_types[array_position(load_columns, split_part(override, '=', 1))] :=
+                substr(override, strpos(override, '=') + 1);
+        END LOOP;
+        EXECUTE format('CREATE TABLE %s (%s)', target_name,
+                       (SELECT string_agg(format('%I %s', c, t), ', ' ORDER BY n)
+                          FROM unnest(load_columns, column_types) WITH ORDINALITY AS u(c, t, n)));
+        target_oid := target_name::regclass;
+    END IF;
+
+    IF mode = 'staging' THEN
+        SELECT m.inserted, m.updated INTO n_inserted, n_updated FROM xlsx.merge_run(run, target_oid,
+               CASE WHEN upsert IS NOT NULL THEN 'upsert' WHEN truncate THEN 'replace' ELSE 'insert' END,
+               upsert, NULL, reject_limit - staged_rejects, NOT keep_staging) m;
+    ELSE
+        run := xlsx.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
+                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
+        IF truncate THEN
+            EXECUTE format('TRUNCATE %s', target_oid);
+        END IF;
+        copy_into := target_oid;
+        IF (xlsx.citus_placement(target_oid)).kind IS NOT NULL THEN
+            -- COPY inside the server would fill a Citus table's empty shell on the coordinator:
+            -- the rows go into a typed temporary table, then Citus distributes an INSERT ... SELECT.
+            EXECUTE format('CREATE TEMP TABLE xlsx_import_rows (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP', target_oid);
+            copy_into := 'pg_temp.xlsx_import_rows'::regclass;
+        END IF;
+        copied := xlsx.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
+                                  CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
+                                  false, null_values, trim_text, threads, false, NULL, range,
+                                  stop_at_empty);
+        IF copy_into <> target_oid THEN
+            EXECUTE format('INSERT INTO %s (%s) SELECT %2$s FROM %s', target_oid,
+                           (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c), copy_into);
+            DROP TABLE pg_temp.xlsx_import_rows;
+        END IF;
+        PERFORM xlsx.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
+    END IF;
+
+    RETURN QUERY
+        SELECT r.run_id, r.rows_read, r.rows_loaded,
+               coalesce(n_inserted, r.rows_loaded), n_updated, r.rows_rejected,
+               extract(epoch FROM r.finished_at - r.started_at)::double precision,
+               round(r.rows_loaded / nullif(extract(epoch FROM r.finished_at - r.started_at), 0), 1)::double precision
+          FROM xlsx.import_runs r WHERE r.run_id = run;
+END
+$$;
+COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
+REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) TO xlsx_loader;
+
+CREATE FUNCTION xlsx.column_letters(column_number integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE d(n, s) AS (
+        SELECT column_number, ''::text
+        UNION ALL
+        SELECT (d.n - 1) / 26, chr(65 + (d.n - 1) % 26) || d.s FROM d WHERE d.n > 0
+    )
+    SELECT s FROM d WHERE n = 0
+$$;
+COMMENT ON FUNCTION xlsx.column_letters(integer) IS 'A sheet column''s letters: 1 is A, 28 is AB';
+
+-- While an import copies, the COPY progress report carries the reader's progress too.
+CREATE VIEW xlsx.import_progress WITH (security_barrier) AS
+SELECT p.pid, d.datname, p.relid::regclass AS copying_into, p.param3 AS tuples_copied,
+       p.param13 AS sheet_row, p.param11 AS xml_bytes_read, p.param12 AS xml_bytes_total,
+       round(100.0 * p.param11 / nullif(p.param12, 0), 1) AS percent,
+       round(p.param3 * p.param12::numeric / nullif(p.param11, 0)) AS rows_expected
+  FROM pg_stat_get_progress_info('COPY') p
+  LEFT JOIN pg_database d ON d.oid = p.datid
+ WHERE p.param12 > 0;
+COMMENT ON VIEW xlsx.import_progress IS 'Imports copying right now: rows copied, the sheet row reached, the share of the sheet''s XML read and the rows expected at the end';
+GRANT SELECT ON xlsx.import_progress TO xlsx_loader;
+
+-- The public functions: the same import from each kind of source. Reserved words (create,
+-- null, trim) cannot be named arguments, hence create_table, null_values and trim_text. They
+-- run with the caller's search_path, to find the target as the caller names it, and so call
+-- nothing but schema-qualified functions.
+CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx.import_workbook(path, NULL, NULL, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
+
+CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx.import_workbook(NULL, lo, NULL, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
+
+CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx.import_workbook(NULL, NULL, data, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
+
+CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(path, NULL, NULL, threads) t $$;
+COMMENT ON FUNCTION xlsx.tables(text, integer) IS 'The Excel tables of a workbook on the database server: name, sheet, ref, header and totals rows, column names';
+CREATE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(NULL, lo, NULL, threads) t $$;
+COMMENT ON FUNCTION xlsx.tables(oid, integer) IS 'The Excel tables of a workbook held in a large object';
+CREATE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(NULL, NULL, data, threads) t $$;
+COMMENT ON FUNCTION xlsx.tables(bytea, integer) IS 'The Excel tables of a workbook given as bytes';
+
+CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.sheets_of(path, NULL, NULL, threads) $$;
+COMMENT ON FUNCTION xlsx.sheets(text, integer) IS 'The sheets of a workbook on the database server: name, state, kind, used rows and columns';
+
+CREATE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.sheets_of(NULL, lo, NULL, threads) $$;
+COMMENT ON FUNCTION xlsx.sheets(oid, integer) IS 'The sheets of a workbook held in a large object';
+
+CREATE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx.sheets_of(NULL, NULL, data, threads) $$;
+COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook given as bytes';
+
+-- Server files are read only by roles allowed to read them: the C code checks
+-- pg_read_server_files, and the functions that take a path are not for PUBLIC.
+REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+                       xlsx.sheets(text, integer), xlsx.tables(text, integer)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+                          xlsx.sheets(text, integer), xlsx.tables(text, integer)
+    TO pg_read_server_files;
+
+-- The foreign data wrapper ------------------------------------------------------------------
+
+CREATE FUNCTION xlsx.fdw_handler()
+RETURNS fdw_handler
+AS 'MODULE_PATHNAME', 'pg_xlsx_fdw_handler'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION xlsx.fdw_handler() IS 'The handler of xlsx_fdw';
+
+CREATE FUNCTION xlsx.fdw_validator(text[], oid)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_xlsx_fdw_validator'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION xlsx.fdw_validator(text[], oid) IS 'The option validator of xlsx_fdw: filename (needs pg_read_server_files), sheet, header_row, skip_rows, threads';
+
+CREATE FOREIGN DATA WRAPPER xlsx_fdw HANDLER xlsx.fdw_handler VALIDATOR xlsx.fdw_validator;
+COMMENT ON FOREIGN DATA WRAPPER xlsx_fdw IS 'Worksheets of workbooks on the database server as foreign tables (IMPORT FOREIGN SCHEMA makes one per sheet)';
+
+-- Interrupted and abandoned runs ------------------------------------------------------------
+
+-- A loader stopped by SIGINT or SIGTERM marks its run interrupted: unfinished, resumable.
+CREATE FUNCTION xlsx.interrupt_run(run bigint, error_text text)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    UPDATE xlsx.import_runs r
+       SET state = 'interrupted', error_text = interrupt_run.error_text, finished_at = clock_timestamp()
+     WHERE r.run_id = run
+$$;
+COMMENT ON FUNCTION xlsx.interrupt_run(bigint, text) IS 'Marks a run interrupted (its loader was stopped by a signal); a staging run can be resumed';
+
+-- One pass for a new table in staging mode ---------------------------------------------------
+
+-- What each chunk's values say of the columns' types (xlsx2pg's type evidence, one integer per
+-- sheet column), so that a run decides its new table's types from the cells it staged, a
+-- resumed run included.
+CREATE FUNCTION xlsx.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
+                                  rows bigint, type_evidence integer[])
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows, type_evidence)
+    VALUES (run, chunk_no, first_row, last_row, rows, type_evidence)
+$$;
+COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint, integer[]) IS 'Records a committed chunk with the type evidence of its values; call it in the transaction that writes the chunk''s rows';
+
+-- Where Citus keeps a table's rows: NULL for a table of this server alone (or no Citus).
+-- Dynamic SQL, so that nothing here needs Citus installed.
+CREATE FUNCTION xlsx.citus_placement(rel regclass, OUT kind text, OUT distribution_column text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN;
+    END IF;
+    EXECUTE 'SELECT CASE WHEN p.partkey IS NOT NULL THEN ''distributed''
+                         WHEN p.repmodel = ''t'' THEN ''reference'' ELSE ''local'' END,
+                    CASE WHEN p.partkey IS NOT NULL THEN column_to_column_name(p.logicalrelid, p.partkey) END
+               FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = $1'
+       INTO kind, distribution_column USING rel;
+END
+$$;
+COMMENT ON FUNCTION xlsx.citus_placement(regclass) IS 'Whether Citus distributes the table (and on which column), replicates it (reference) or keeps it on the coordinator (local); NULL for a table of this server alone';
+
+-- Citus: a staging table distributed like its target, so that the merge's INSERT ... SELECT
+-- runs on every shard at once instead of pulling each row through the coordinator.
+CREATE FUNCTION xlsx.colocate_staging(run bigint)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_run xlsx.import_runs;
+    target regclass;
+    staging regclass;
+    placement record;
+    column_type text;
+    holds_rows boolean;
+BEGIN
+    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('run %s does not exist', run);
+    END IF;
+    target := to_regclass(found_run.target_table);
+    staging := to_regclass(found_run.staging_table);
+    IF target IS NULL OR staging IS NULL THEN
+        RETURN NULL;
+    END IF;
+    placement := xlsx.citus_placement(staging);
+    IF placement.kind = 'distributed' THEN
+        RETURN placement.distribution_column;  -- a resumed run's, distributed already
+    END IF;
+    placement := xlsx.citus_placement(target);
+    -- Only a hash-distributed target whose distribution column is loaded, into a staging table
+    -- that holds nothing yet (a resumed run keeps the placement it began with).
+    IF placement.kind IS DISTINCT FROM 'distributed'
+       OR NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
+                        AND a.attname = placement.distribution_column AND NOT a.attisdropped) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT FROM %s)', staging) INTO holds_rows;
+    IF holds_rows THEN
+        RETURN NULL;
+    END IF;
+    -- Co-location needs the distribution columns of one type: the staging column takes the
+    -- target's, and a value that does not convert is a reject of the chunk it arrives in.
+    SELECT format_type(a.atttypid, a.atttypmod) INTO column_type FROM pg_attribute a
+     WHERE a.attrelid = target AND a.attname = placement.distribution_column;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', staging,
+                   placement.distribution_column, column_type, placement.distribution_column, column_type);
+    EXECUTE 'SELECT create_distributed_table($1, $2, colocate_with => $3)'
+      USING staging, placement.distribution_column, target::text;
+    RETURN placement.distribution_column;
+END
+$$;
+COMMENT ON FUNCTION xlsx.colocate_staging(bigint) IS 'Citus: distributes a run''s empty staging table on its target''s distribution column, co-located with the target; returns that column, or NULL where the staging table stays on the coordinator';
+
+-- Monitoring roles read the ledger without being loaders.
+GRANT USAGE ON SCHEMA xlsx TO pg_read_all_stats;
+GRANT SELECT ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects, xlsx.import_stats,
+                xlsx.import_progress TO pg_read_all_stats;
