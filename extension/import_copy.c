@@ -1,5 +1,5 @@
 /*
- * xlsx.copy_sheet: a sheet's data rows into a table through the server's own COPY
+ * xlsx_internal.copy_sheet: a sheet's data rows into a table through the server's own COPY
  * (BeginCopyFrom with a data source callback, then CopyFrom: multi-insert buffers, indexes,
  * triggers, constraints, partition routing and pg_stat_progress_copy all come from the
  * server). The callback pulls rows from the reader on the backend's thread and writes them as
@@ -471,7 +471,7 @@ static void record_rejects(SheetCopy* c, int64 run) {
                            CStringGetTextDatum(r->reason)};
 
         CHECK_FOR_INTERRUPTS();
-        if (SPI_execute_with_args("SELECT xlsx.record_reject($1, $2, $3, $4, NULL, $5)", 5, types,
+        if (SPI_execute_with_args("SELECT xlsx_internal.record_reject($1, $2, $3, $4, NULL, $5)", 5, types,
                                   values, NULL, false, 0) != SPI_OK_SELECT)
             elog(ERROR, "cannot record a reject of run " INT64_FORMAT, run);
     }
@@ -491,7 +491,7 @@ static char** text_array_strings(ArrayType* array, int* count) {
 }
 
 /*
- * xlsx.copy_sheet(path, lo, data, sheet, target, target_columns, sheet_columns, header_row,
+ * xlsx_internal.copy_sheet(path, lo, data, sheet, target, target_columns, sheet_columns, header_row,
  *                 skip_rows, width_limit, with_sheet_row, null_values, trim_text, threads,
  *                 infer_types, run, range, stop_at_empty)
  *   -> (sheet_name, rows_read, rows_copied, first_row, last_row, width, types)
@@ -509,7 +509,7 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
     int64 run = PG_ARGISNULL(15) ? 0 : PG_GETARG_INT64(15);
 
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "xlsx.copy_sheet must return a record");
+        elog(ERROR, "xlsx_internal.copy_sheet must return a record");
     xlsx_source_from_args(fcinfo, &source);
 
     copy_context =

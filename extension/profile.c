@@ -1,5 +1,5 @@
 /*
- * xlsx.profile_agg(text): one column's profile in a single pass. Per value: null or not, its
+ * xlsx_internal.profile_agg(text): one column's profile in a single pass. Per value: null or not, its
  * length in characters, a HyperLogLog sketch of its hash for the distinct estimate, and the
  * set of types every value so far converts to (value_check.c, which never raises an error).
  * The final function picks the narrowest surviving type. xlsx.profile() runs one of these per
@@ -62,7 +62,7 @@ Datum pg_xlsx_profile_transition(PG_FUNCTION_ARGS) {
 
     if (!AggCheckCallContext(fcinfo, &aggregate_context))
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("xlsx.profile_agg called in a non-aggregate context")));
+                        errmsg("xlsx_internal.profile_agg called in a non-aggregate context")));
     if (PG_ARGISNULL(0)) {
         MemoryContext old = MemoryContextSwitchTo(aggregate_context);
         profile = palloc0(sizeof(ColumnProfile));

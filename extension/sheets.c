@@ -1,6 +1,6 @@
 /*
  * What a workbook holds, for psql: xlsx.sheets (each sheet with its state, kind and used
- * range, as xlsx2pg sheets prints them) and xlsx.sheet_header (a header row's texts and the
+ * range, as xlsx2pg sheets prints them) and xlsx_internal.sheet_header (a header row's texts and the
  * column names create_table makes of them, the same names as xlsx2pg --create).
  */
 #include "postgres.h"
@@ -31,7 +31,7 @@ static XlsxHandle* open_listed_workbook(FunctionCallInfo fcinfo) {
         AllocSetContextCreate(CurrentMemoryContext, "xlsx listing", ALLOCSET_DEFAULT_SIZES));
 }
 
-/* xlsx.tables_of(path, lo, data, threads) -> (name, sheet, ref, load_range, header_rows,
+/* xlsx_internal.tables_of(path, lo, data, threads) -> (name, sheet, ref, load_range, header_rows,
  * totals_rows, columns): the Excel tables; load_range is the ref without the totals row. */
 Datum pg_xlsx_tables(PG_FUNCTION_ARGS) {
     ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
@@ -103,7 +103,7 @@ Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
     return (Datum)0;
 }
 
-/* xlsx.sheet_header(path, lo, data, sheet, header_row, threads, range)
+/* xlsx_internal.sheet_header(path, lo, data, sheet, header_row, threads, range)
  *   -> (sheet_name, header, names); with a range, its columns count from the range's first */
 Datum pg_xlsx_sheet_header(PG_FUNCTION_ARGS) {
     XlsxSource source;
@@ -121,7 +121,7 @@ Datum pg_xlsx_sheet_header(PG_FUNCTION_ARGS) {
     bool nulls[3] = {false};
 
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "xlsx.sheet_header must return a record");
+        elog(ERROR, "xlsx_internal.sheet_header must return a record");
     if (header_row < 1)
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("header_row must be 1 or more")));

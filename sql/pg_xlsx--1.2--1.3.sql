@@ -6,7 +6,35 @@
 -- Internals, out of a DBA's listing of xlsx.*: what the extension's own functions call.
 CREATE SCHEMA xlsx_internal;
 COMMENT ON SCHEMA xlsx_internal IS 'Internals of pg_xlsx, called by its public functions in schema xlsx';
-GRANT USAGE ON SCHEMA xlsx_internal TO xlsx_loader;
+GRANT USAGE ON SCHEMA xlsx_internal TO PUBLIC;
+
+-- Every internal moves out of xlsx into xlsx_internal; the functions that call them are
+-- redefined below with the new names.
+ALTER FUNCTION xlsx.open_run(text,text,text,text,integer,bigint,text,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.record_chunk(bigint,bigint,bigint,bigint,bigint) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.finish_run(bigint,text,bigint,bigint,bigint,bigint) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.fail_run(bigint,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.create_staging(bigint,text[]) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.verify_chunks(bigint) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.resumable_run(text,text,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.record_reject(bigint,bigint,text,text,text,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.profile_transition(internal,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.profile_final(internal) SET SCHEMA xlsx_internal;
+ALTER AGGREGATE xlsx.profile_agg(text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.merge_insert(text,text,text,text[],text[],tid) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.sheets_of(text,oid,bytea,integer) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.tables_of(text,oid,bytea,integer) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.sheet_header(text,oid,bytea,text,integer,integer,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.copy_sheet(text,oid,bytea,text,regclass,text[],integer[],integer,integer,integer,boolean,text[],boolean,integer,boolean,bigint,text,boolean) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.import_workbook(text,oid,bytea,text,regclass,text,text,integer,boolean,integer,text[],boolean,text[],boolean,boolean,text[],text,bigint,text[],boolean,integer,boolean,text,text,boolean) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.column_letters(integer) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.fdw_handler() SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.fdw_validator(text[],oid) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.interrupt_run(bigint,text) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.unfinished_states() SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.record_chunk(bigint,bigint,bigint,bigint,bigint,integer[]) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.citus_placement(regclass) SET SCHEMA xlsx_internal;
+ALTER FUNCTION xlsx.colocate_staging(bigint) SET SCHEMA xlsx_internal;
 
 -- Values as COPY reads them --------------------------------------------------------------------
 
@@ -22,14 +50,83 @@ AS 'MODULE_PATHNAME', 'pg_xlsx_value_doubtful'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION xlsx_internal.value_doubtful(text, regtype, integer) IS 'Whether the check of the type says the value may not convert (the merge takes such rows one by one first)';
 
-REVOKE ALL ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement),
-                       xlsx_internal.value_doubtful(text, regtype, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement),
-                          xlsx_internal.value_doubtful(text, regtype, integer) TO xlsx_loader;
-
 COMMENT ON FUNCTION xlsx.value_fits(text, regtype, integer) IS 'Whether a text value surely converts to the type (a domain''s constraints included) as COPY would store it, checked without raising errors; false means "ask the server"';
 
--- The merge converts each value as COPY does, and a domain's constraint makes a reject.
+-- Functions that call internals, as the full script defines them: the merge converts each
+-- value as COPY does (a domain's constraint makes a reject), merge_run and cleanup act on the
+-- caller's runs only.
+CREATE OR REPLACE FUNCTION xlsx_internal.finish_run(run bigint, state text, rows_read bigint, rows_loaded bigint,
+                                rows_rejected bigint, bytes_read bigint DEFAULT 0)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF state NOT IN ('staged', 'merged', 'aborted') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid run state "%s"', state),
+            HINT = 'A run finishes as staged, merged or aborted; use xlsx_internal.fail_run for failures.';
+    END IF;
+    UPDATE xlsx.import_runs r
+       SET state = finish_run.state, rows_read = finish_run.rows_read,
+           rows_loaded = finish_run.rows_loaded, rows_rejected = finish_run.rows_rejected,
+           bytes_read = finish_run.bytes_read, finished_at = clock_timestamp(), error_text = NULL
+     WHERE r.run_id = run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('run %s does not exist', run),
+            HINT = 'Runs are visible to the role that opened them only.';
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION xlsx_internal.resumable_run(file_checksum text, sheet_name text, target_table text)
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.run_id FROM xlsx.import_runs r
+     WHERE r.file_checksum = resumable_run.file_checksum
+       AND r.sheet_name = resumable_run.sheet_name
+       AND r.target_table = resumable_run.target_table
+       AND r.mode = 'staging' AND r.state = ANY (xlsx_internal.unfinished_states())
+       AND r.run_owner = current_user
+     ORDER BY r.run_id DESC LIMIT 1
+$$;
+
+CREATE OR REPLACE FUNCTION xlsx.profile(source regclass)
+RETURNS TABLE (column_name name, nulls bigint, non_null bigint, distinct_estimate bigint,
+               min_length integer, max_length integer, suggested_type text)
+LANGUAGE plpgsql STABLE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    names name[];
+    aggregates text;
+    profiles xlsx.column_profile[];
+BEGIN
+    SELECT array_agg(a.attname ORDER BY a.attnum),
+           string_agg(format('xlsx_internal.profile_agg(%I::text)', a.attname), ', ' ORDER BY a.attnum)
+      INTO names, aggregates
+      FROM pg_attribute a
+     WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+       AND a.attname <> 'xlsx_sheet_row';
+    IF names IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('relation %s has no columns to profile', source);
+    END IF;
+    -- One scan, every column's aggregate in it.
+    EXECUTE format('SELECT ARRAY[%s]::xlsx.column_profile[] FROM %s', aggregates, source)
+       INTO profiles;
+    RETURN QUERY
+        SELECT names[i], coalesce((profiles[i]).nulls, 0), coalesce((profiles[i]).non_null, 0),
+               coalesce((profiles[i]).distinct_estimate, 0), (profiles[i]).min_length,
+               (profiles[i]).max_length, coalesce((profiles[i]).suggested_type, 'text')
+          FROM generate_subscripts(names, 1) AS i
+         ORDER BY i;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION xlsx.merge(staging regclass, target regclass, mode text DEFAULT 'insert',
                            key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
                            reject_limit bigint DEFAULT NULL, run bigint DEFAULT NULL)
@@ -49,7 +146,7 @@ DECLARE
     insert_head text;        -- INSERT ... SELECT ... FROM, without the source
     insert_sql text;         -- INSERT ... SELECT from staging s; a WHERE clause is appended
     rows_of regclass := staging;  -- where the rows are read (a copy, when going one by one on Citus)
-    placement record;        -- xlsx.citus_placement of the target
+    placement record;        -- xlsx_internal.citus_placement of the target
     check_first boolean;     -- Citus: check doubtful values before writing anything
     citus_reads text;
     truncate_first boolean;  -- replace mode, before the first row is written
@@ -82,7 +179,7 @@ BEGIN
             HINT = 'Map staging columns to target columns: ''{"Customer Name": "customer"}''; null skips a column.';
     END IF;
     IF run IS NULL THEN
-        run := xlsx.open_run(staging::text, '', target::text, 'staging');
+        run := xlsx_internal.open_run(staging::text, '', target::text, 'staging');
     ELSE
         -- Only the run's owner (or a superuser) may record a merge of it.
         PERFORM FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
@@ -155,7 +252,7 @@ BEGIN
                             array_to_string(targets, ', '));
     END IF;
     -- Citus takes an upsert only on a key that places each row on one shard.
-    placement := xlsx.citus_placement(target);
+    placement := xlsx_internal.citus_placement(target);
     IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
@@ -179,7 +276,7 @@ BEGIN
     -- shards, Citus repeats each subtransaction (one per value checked) on every worker
     -- connection; so the copy is read without opening the workers' transactions and the
     -- values are checked before anything is written.
-    IF (xlsx.citus_placement(staging)).kind IS NOT NULL THEN
+    IF (xlsx_internal.citus_placement(staging)).kind IS NOT NULL THEN
         citus_reads := current_setting('citus.select_opens_transaction_block');
         PERFORM set_config('citus.select_opens_transaction_block', 'off', true);
         EXECUTE format('SELECT true FROM %s AS s WHERE NOT (%s) LIMIT 1', staging, fits) INTO check_first;
@@ -202,7 +299,7 @@ BEGIN
         n_inserted := -1;
     ELSE
         BEGIN
-            SELECT * INTO n_inserted, n_updated FROM xlsx.merge_insert(insert_sql, '', mode, key_columns, targets);
+            SELECT * INTO n_inserted, n_updated FROM xlsx_internal.merge_insert(insert_sql, '', mode, key_columns, targets);
         EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
             n_inserted := -1;
         END;
@@ -237,7 +334,7 @@ BEGIN
                     -- The values convert; the row may still break a constraint.
                     BEGIN
                         SELECT * INTO rows_in, rows_up
-                          FROM xlsx.merge_insert(insert_sql, ' WHERE s.ctid = $1', mode, key_columns, targets, item.row_id);
+                          FROM xlsx_internal.merge_insert(insert_sql, ' WHERE s.ctid = $1', mode, key_columns, targets, item.row_id);
                         n_inserted := n_inserted + rows_in;
                         n_updated := n_updated + rows_up;
                     EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
@@ -267,7 +364,7 @@ BEGIN
             END IF;
             BEGIN
                 SELECT * INTO rows_in, rows_up
-                  FROM xlsx.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
+                  FROM xlsx_internal.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
                 n_inserted := n_inserted + rows_in;
                 n_updated := n_updated + rows_up;
                 EXIT;
@@ -286,7 +383,7 @@ BEGIN
     END IF;
 
     UPDATE xlsx.import_runs r
-       -- The loader may have rejected rows before staging them (xlsx.finish_run 'staged').
+       -- The loader may have rejected rows before staging them (xlsx_internal.finish_run 'staged').
        SET state = 'merged',
            rows_read = greatest(r.rows_read, r.rows_rejected + n_inserted + n_updated + n_rejected),
            rows_loaded = n_inserted + n_updated, rows_rejected = r.rows_rejected + n_rejected,
@@ -295,6 +392,482 @@ BEGIN
     RETURN QUERY SELECT n_inserted, n_updated, n_rejected;
 END
 $$;
+
+CREATE OR REPLACE FUNCTION xlsx.merge_run(run bigint, target regclass DEFAULT NULL, mode text DEFAULT 'insert',
+                           key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
+                           reject_limit bigint DEFAULT NULL, drop_staging boolean DEFAULT true)
+RETURNS TABLE (inserted bigint, updated bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_run xlsx.import_runs;
+BEGIN
+    -- Locking the run makes a second merge of it wait, then find it merged; the lock is the
+    -- owner's to take (a superuser's too).
+    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('run %s does not exist or belongs to another role', run),
+            HINT = 'A run is merged by the role that opened it.';
+    END IF;
+    IF found_run.state <> ALL (xlsx_internal.unfinished_states()) OR found_run.staging_table IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('run %s cannot be merged', run),
+            DETAIL = format('The run is %s%s.', found_run.state,
+                            CASE WHEN found_run.staging_table IS NULL THEN ' and has no staging table' ELSE '' END);
+    END IF;
+    RETURN QUERY SELECT * FROM xlsx.merge(found_run.staging_table::regclass,
+                                          coalesce(target, found_run.target_table::regclass),
+                                          mode, key_columns, column_map, reject_limit, run);
+    IF drop_staging THEN
+        EXECUTE format('DROP TABLE %s', found_run.staging_table::regclass);
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION xlsx.cleanup(older_than interval DEFAULT '7 days', include_unfinished boolean DEFAULT false,
+                             keep_history boolean DEFAULT true)
+RETURNS TABLE (run_id bigint, state text, staging_dropped text)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old record;
+    everyone boolean := (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user);
+BEGIN
+    FOR old IN
+        SELECT r.run_id, r.state, r.staging_table FROM xlsx.import_runs r
+         WHERE coalesce(r.finished_at, r.started_at) < clock_timestamp() - older_than
+           AND (r.state IN ('merged', 'aborted')
+                OR (include_unfinished AND r.state = ANY (xlsx_internal.unfinished_states())))
+           AND (r.run_owner = current_user OR everyone)
+         ORDER BY r.run_id
+           FOR UPDATE SKIP LOCKED
+    LOOP
+        staging_dropped := NULL;
+        IF old.staging_table IS NOT NULL AND to_regclass(old.staging_table) IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', old.staging_table::regclass);
+            staging_dropped := old.staging_table;
+        END IF;
+        IF old.state NOT IN ('merged', 'aborted') THEN
+            UPDATE xlsx.import_runs r SET state = 'aborted', finished_at = clock_timestamp()
+             WHERE r.run_id = old.run_id;
+        END IF;
+        DELETE FROM xlsx.import_chunks c WHERE c.run_id = old.run_id;
+        IF NOT keep_history THEN
+            DELETE FROM xlsx.import_runs r WHERE r.run_id = old.run_id;
+        END IF;
+        run_id := old.run_id;
+        state := CASE WHEN old.state IN ('merged', 'aborted') THEN old.state ELSE 'aborted' END;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION xlsx_internal.import_workbook(path text, lo oid, data bytea, target text,
+                                     target_found regclass, default_schema text, sheet text,
+                                     header_row integer, no_header boolean, skip_rows integer,
+                                     columns text[], create_table boolean, types text[],
+                                     all_text boolean, truncate boolean, upsert text[], mode text,
+                                     reject_limit bigint, null_values text[], trim_text boolean,
+                                     threads integer, keep_staging boolean, range text,
+                                     table_name text, stop_at_empty boolean)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    label text := coalesce(path, CASE WHEN lo IS NOT NULL THEN 'large object ' || lo ELSE 'bytea' END);
+    name_parts text[];
+    target_name text;        -- "schema"."table"
+    target_oid regclass := target_found;
+    header text[];           -- header texts by sheet column
+    made_names text[];       -- the names create_table makes of them
+    sheet_name text;
+    width integer;           -- sheet columns the load takes
+    load_columns text[];     -- target column of each loaded sheet column, in order
+    sheet_columns integer[]; -- and its sheet column
+    table_columns text[];
+    column_types text[];     -- for create_table, by position in load_columns
+    scanned record;
+    inferred text[];         -- the types the values fit, by sheet column, once a pass saw them
+    copied record;
+    copy_into regclass;      -- where direct mode's COPY writes: the target, or a temp table on Citus
+    n_inserted bigint;
+    n_updated bigint := 0;
+    run bigint;
+    staged_rejects bigint;
+    override text;
+    i integer;
+BEGIN
+    IF num_nonnulls(path, lo, data) <> 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a workbook needs exactly one source: a server file, a large object or a bytea';
+    END IF;
+    IF mode NOT IN ('staging', 'direct') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid mode "%s"', mode), HINT = 'The modes are staging and direct.';
+    END IF;
+    IF upsert IS NOT NULL AND mode = 'direct' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert needs staging mode', DETAIL = 'COPY cannot update rows.';
+    END IF;
+    IF upsert IS NOT NULL AND truncate THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'upsert and truncate do not go together';
+    END IF;
+
+    -- An Excel table names the sheet, the range (its ref without the totals row) and whether
+    -- there is a header row; a range's first row is its header.
+    IF table_name IS NOT NULL THEN
+        IF sheet IS NOT NULL OR range IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = 'table_name names the sheet and the range: leave out sheet and range';
+        END IF;
+        SELECT t.sheet, t.load_range, no_header OR t.header_rows = 0 INTO sheet, range, no_header
+          FROM xlsx_internal.tables_of(path, lo, data, threads) t WHERE lower(t.name) = lower(table_name);
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+                MESSAGE = format('no Excel table named "%s" in %s', table_name, label),
+                DETAIL = coalesce('Its tables are: ' || (SELECT string_agg(t.name, ', ')
+                                                            FROM xlsx_internal.tables_of(path, lo, data, threads) t) || '.',
+                                  'It has no Excel tables.');
+        END IF;
+    END IF;
+    IF range IS NOT NULL THEN
+        header_row := coalesce(substring(range FROM '^\$?[A-Za-z]+\$?([0-9]+)')::integer, 1);
+    END IF;
+
+    -- The target, named as SQL names it; it must exist unless create_table.
+    name_parts := parse_ident(target);
+    IF target_oid IS NOT NULL THEN
+        SELECT ARRAY[n.nspname::text, c.relname::text] INTO name_parts
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = target_oid;
+    ELSIF cardinality(name_parts) = 1 THEN
+        name_parts := ARRAY[default_schema] || name_parts;
+    ELSIF cardinality(name_parts) <> 2 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_name',
+            MESSAGE = format('invalid table name "%s"', target), HINT = 'Give it as table or schema.table.';
+    END IF;
+    IF name_parts[1] IN ('xlsx', 'xlsx_staging') THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = format('cannot import into schema %s', name_parts[1]),
+            DETAIL = 'The extension''s own schemas are never a target.';
+    END IF;
+    target_name := format('%I.%I', name_parts[1], name_parts[2]);
+    IF target_oid IS NULL AND NOT create_table THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_table',
+            MESSAGE = format('table %s does not exist', target_name),
+            HINT = 'Pass create_table => true to create it from the sheet.';
+    END IF;
+    IF target_oid IS NOT NULL THEN
+        SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO table_columns
+          FROM pg_attribute a
+         WHERE a.attrelid = target_oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
+    END IF;
+
+    -- The header, and the width of the data it describes.
+    IF NOT no_header THEN
+        SELECT h.sheet_name, h.header, h.names INTO sheet_name, header, made_names
+          FROM xlsx_internal.sheet_header(path, lo, data, sheet, header_row, threads, range) h;
+        width := coalesce(cardinality(header), 0);
+    END IF;
+    IF no_header OR width = 0 THEN
+        -- No header: the widest data row decides (one scan; create_table also takes its types).
+        scanned := xlsx_internal.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
+                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, NULL,
+                                   false, null_values, trim_text, threads, create_table, NULL,
+                                   range, stop_at_empty);
+        sheet_name := scanned.sheet_name;
+        width := scanned.width;
+        inferred := scanned.types;
+        made_names := ARRAY(SELECT 'column_' || c FROM generate_series(1, width) c);
+        header := array_fill(''::text, ARRAY[width]);
+    END IF;
+    IF width = 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('sheet "%s" of %s has no data', sheet_name, label);
+    END IF;
+
+    -- Which sheet column goes into which table column.
+    load_columns := '{}';
+    sheet_columns := '{}';
+    FOR i IN 1 .. width LOOP
+        IF columns IS NOT NULL THEN
+            CONTINUE WHEN i > cardinality(columns) OR columns[i] = '-';
+            load_columns := load_columns || columns[i];
+        ELSIF target_oid IS NULL THEN
+            load_columns := load_columns || made_names[i];
+        ELSIF no_header OR header[i] = '' THEN
+            CONTINUE WHEN no_header IS FALSE;  -- an empty header cell: not loaded
+            IF i > cardinality(table_columns) THEN
+                RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+                    MESSAGE = format('the sheet has %s columns and table %s only %s', width, target_name, cardinality(table_columns)),
+                    HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
+            END IF;
+            load_columns := load_columns || table_columns[i];
+        ELSIF header[i] = ANY (table_columns) THEN
+            load_columns := load_columns || header[i];
+        ELSIF made_names[i] = ANY (table_columns) THEN
+            load_columns := load_columns || made_names[i];
+        ELSE
+            RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+                MESSAGE = format('the header does not match table %s: no column for %s "%s"',
+                                 target_name, xlsx_internal.column_letters(i), header[i]),
+                DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', ')),
+                HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
+        END IF;
+        sheet_columns := sheet_columns || i;
+    END LOOP;
+    IF target_oid IS NOT NULL AND EXISTS (SELECT FROM unnest(load_columns) c WHERE c <> ALL (table_columns)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = format('table %s has no column %s', target_name,
+                             (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c WHERE c <> ALL (table_columns))),
+            DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', '));
+    END IF;
+
+    -- Types for create_table: all text, the types the values fit, and overrides (C=T).
+    IF target_oid IS NULL THEN
+        IF all_text THEN
+            column_types := array_fill('text'::text, ARRAY[cardinality(load_columns)]);
+        ELSIF mode = 'direct' AND inferred IS NULL THEN
+            -- Direct mode reads the sheet twice: the types first (staging takes them while staging).
+            inferred := (xlsx_internal.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
+                                         skip_rows, width, false, null_values, trim_text, threads,
+                                         true, NULL, range, stop_at_empty)).types;
+        END IF;
+        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
+            IF override !~ '^[^=]+=[A-Za-z_][A-Za-z0-9_ ."]*(\([0-9, ]+\))?(\[\])*$'
+               OR to_regtype(substr(override, strpos(override, '=') + 1)) IS NULL THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = format('invalid type override "%s"', override),
+                    HINT = 'Write COLUMN=TYPE, such as amount=numeric(12,2).';
+            END IF;
+            IF split_part(override, '=', 1) <> ALL (load_columns) THEN
+                RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+                    MESSAGE = format('type override for unknown column "%s"', split_part(override, '=', 1)),
+                    DETAIL = format('The columns are: %s.', array_to_string(load_columns, ', '));
+            END IF;
+        END LOOP;
+    END IF;
+
+    IF mode = 'staging' THEN
+        run := xlsx_internal.open_run(label, sheet_name, target_name, 'staging', 1, NULL, NULL,
+                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
+        copied := xlsx_internal.copy_sheet(path, lo, data, sheet,
+                                  xlsx_internal.create_staging(run, load_columns)::regclass, load_columns,
+                                  sheet_columns, CASE WHEN no_header THEN 0 ELSE header_row END,
+                                  skip_rows, width, true, null_values, trim_text, threads,
+                                  target_oid IS NULL AND NOT all_text, run, range, stop_at_empty);
+        staged_rejects := (SELECT count(DISTINCT j.sheet_row) FROM xlsx.rejects j WHERE j.run_id = run);
+        IF copied.rows_read > 0 THEN
+            PERFORM xlsx_internal.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
+        END IF;
+        PERFORM xlsx_internal.finish_run(run, 'staged', copied.rows_read, 0, staged_rejects, 0);
+        IF reject_limit IS NOT NULL AND staged_rejects > reject_limit THEN
+            RAISE EXCEPTION USING ERRCODE = 'data_exception',
+                MESSAGE = format('%s rows were rejected, more than the reject limit of %s', staged_rejects, reject_limit);
+        END IF;
+        inferred := coalesce(inferred, copied.types);
+    END IF;
+
+    IF target_oid IS NULL THEN
+        IF column_types IS NULL THEN
+            column_types := ARRAY(SELECT coalesce(inferred[s], 'text') FROM unnest(sheet_columns) s);
+        END IF;
+        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
+            column_types[array_position(load_columns, split_part(override, '=', 1))] :=
+                substr(override, strpos(override, '=') + 1);
+        END LOOP;
+        EXECUTE format('CREATE TABLE %s (%s)', target_name,
+                       (SELECT string_agg(format('%I %s', c, t), ', ' ORDER BY n)
+                          FROM unnest(load_columns, column_types) WITH ORDINALITY AS u(c, t, n)));
+        target_oid := target_name::regclass;
+    END IF;
+
+    IF mode = 'staging' THEN
+        SELECT m.inserted, m.updated INTO n_inserted, n_updated FROM xlsx.merge_run(run, target_oid,
+               CASE WHEN upsert IS NOT NULL THEN 'upsert' WHEN truncate THEN 'replace' ELSE 'insert' END,
+               upsert, NULL, reject_limit - staged_rejects, NOT keep_staging) m;
+    ELSE
+        run := xlsx_internal.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
+                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
+        IF truncate THEN
+            EXECUTE format('TRUNCATE %s', target_oid);
+        END IF;
+        copy_into := target_oid;
+        IF (xlsx_internal.citus_placement(target_oid)).kind IS NOT NULL THEN
+            -- COPY inside the server would fill a Citus table's empty shell on the coordinator:
+            -- the rows go into a typed temporary table, then Citus distributes an INSERT ... SELECT.
+            EXECUTE format('CREATE TEMP TABLE xlsx_import_rows (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP', target_oid);
+            copy_into := 'pg_temp.xlsx_import_rows'::regclass;
+        END IF;
+        copied := xlsx_internal.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
+                                  CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
+                                  false, null_values, trim_text, threads, false, NULL, range,
+                                  stop_at_empty);
+        IF copy_into <> target_oid THEN
+            EXECUTE format('INSERT INTO %s (%s) SELECT %2$s FROM %s', target_oid,
+                           (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c), copy_into);
+            DROP TABLE pg_temp.xlsx_import_rows;
+        END IF;
+        PERFORM xlsx_internal.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
+    END IF;
+
+    RETURN QUERY
+        SELECT r.run_id, r.rows_read, r.rows_loaded,
+               coalesce(n_inserted, r.rows_loaded), n_updated, r.rows_rejected,
+               extract(epoch FROM r.finished_at - r.started_at)::double precision,
+               round(r.rows_loaded / nullif(extract(epoch FROM r.finished_at - r.started_at), 0), 1)::double precision
+          FROM xlsx.import_runs r WHERE r.run_id = run;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx_internal.import_workbook(path, NULL, NULL, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+
+CREATE OR REPLACE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx_internal.import_workbook(NULL, lo, NULL, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+
+CREATE OR REPLACE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
+                            header_row integer DEFAULT 1, no_header boolean DEFAULT false,
+                            skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
+                            create_table boolean DEFAULT false, types text[] DEFAULT NULL,
+                            all_text boolean DEFAULT false, truncate boolean DEFAULT false,
+                            upsert text[] DEFAULT NULL, mode text DEFAULT 'staging',
+                            reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
+                            trim_text boolean DEFAULT false, threads integer DEFAULT 2,
+                            keep_staging boolean DEFAULT false, range text DEFAULT NULL,
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
+               rejected bigint, seconds double precision, rows_per_second double precision)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+AS $$ SELECT * FROM xlsx_internal.import_workbook(NULL, NULL, data, target,
+        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
+        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
+        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+
+CREATE OR REPLACE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(path, NULL, NULL, threads) t $$;
+
+CREATE OR REPLACE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, lo, NULL, threads) t $$;
+
+CREATE OR REPLACE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, NULL, data, threads) t $$;
+
+CREATE OR REPLACE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx_internal.sheets_of(path, NULL, NULL, threads) $$;
+
+CREATE OR REPLACE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, lo, NULL, threads) $$;
+
+CREATE OR REPLACE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+LANGUAGE sql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, NULL, data, threads) $$;
+
+CREATE OR REPLACE FUNCTION xlsx_internal.colocate_staging(run bigint)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    found_run xlsx.import_runs;
+    target regclass;
+    staging regclass;
+    placement record;
+    column_type text;
+    holds_rows boolean;
+BEGIN
+    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = format('run %s does not exist', run);
+    END IF;
+    target := to_regclass(found_run.target_table);
+    staging := to_regclass(found_run.staging_table);
+    IF target IS NULL OR staging IS NULL THEN
+        RETURN NULL;
+    END IF;
+    placement := xlsx_internal.citus_placement(staging);
+    IF placement.kind = 'distributed' THEN
+        RETURN placement.distribution_column;  -- a resumed run's, distributed already
+    END IF;
+    placement := xlsx_internal.citus_placement(target);
+    -- Only a hash-distributed target whose distribution column is loaded, into a staging table
+    -- that holds nothing yet (a resumed run keeps the placement it began with).
+    IF placement.kind IS DISTINCT FROM 'distributed'
+       OR NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
+                        AND a.attname = placement.distribution_column AND NOT a.attisdropped) THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT FROM %s)', staging) INTO holds_rows;
+    IF holds_rows THEN
+        RETURN NULL;
+    END IF;
+    -- Co-location needs the distribution columns of one type: the staging column takes the
+    -- target's, and a value that does not convert is a reject of the chunk it arrives in.
+    SELECT format_type(a.atttypid, a.atttypmod) INTO column_type FROM pg_attribute a
+     WHERE a.attrelid = target AND a.attname = placement.distribution_column;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s', staging,
+                   placement.distribution_column, column_type, placement.distribution_column, column_type);
+    EXECUTE 'SELECT create_distributed_table($1, $2, colocate_with => $3)'
+      USING staging, placement.distribution_column, target::text;
+    RETURN placement.distribution_column;
+END
+$$;
+COMMENT ON FUNCTION xlsx.cleanup(interval, boolean, boolean) IS 'Drops the staging tables and chunk ledger of the caller''s runs (a superuser''s: everyone''s) finished longer ago than older_than; with include_unfinished, abandons unfinished runs too; without keep_history, deletes the runs and their rejects';
 
 -- The ledger: each role changes only its own runs -------------------------------------------
 
@@ -350,76 +923,67 @@ GRANT USAGE ON SCHEMA xlsx TO pg_read_all_stats;
 GRANT SELECT ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects, xlsx.import_stats,
                 xlsx.import_progress TO pg_read_all_stats;
 
-CREATE OR REPLACE FUNCTION xlsx.merge_run(run bigint, target regclass DEFAULT NULL, mode text DEFAULT 'insert',
-                           key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
-                           reject_limit bigint DEFAULT NULL, drop_staging boolean DEFAULT true)
-RETURNS TABLE (inserted bigint, updated bigint, rejected bigint)
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    found_run xlsx.import_runs;
-BEGIN
-    -- Locking the run makes a second merge of it wait, then find it merged; the lock is the
-    -- owner's to take (a superuser's too).
-    SELECT * INTO found_run FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('run %s does not exist or belongs to another role', run),
-            HINT = 'A run is merged by the role that opened it.';
-    END IF;
-    IF found_run.state <> ALL (xlsx.unfinished_states()) OR found_run.staging_table IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
-            MESSAGE = format('run %s cannot be merged', run),
-            DETAIL = format('The run is %s%s.', found_run.state,
-                            CASE WHEN found_run.staging_table IS NULL THEN ' and has no staging table' ELSE '' END);
-    END IF;
-    RETURN QUERY SELECT * FROM xlsx.merge(found_run.staging_table::regclass,
-                                          coalesce(target, found_run.target_table::regclass),
-                                          mode, key_columns, column_map, reject_limit, run);
-    IF drop_staging THEN
-        EXECUTE format('DROP TABLE %s', found_run.staging_table::regclass);
-    END IF;
-END
-$$;
+-- What every column of the ledger and its views holds.
+COMMENT ON COLUMN xlsx.import_runs.run_id IS 'The run''s number, also its staging table''s (xlsx_staging.run_N)';
+COMMENT ON COLUMN xlsx.import_runs.run_owner IS 'The role that opened the run: the only one (besides superusers) that may change it';
+COMMENT ON COLUMN xlsx.import_runs.file_name IS 'The workbook as the loader named it: a path, "large object N" or "bytea"';
+COMMENT ON COLUMN xlsx.import_runs.file_size IS 'The workbook''s size in bytes';
+COMMENT ON COLUMN xlsx.import_runs.file_checksum IS 'A checksum of the workbook''s bytes: a run is resumed only for the same contents';
+COMMENT ON COLUMN xlsx.import_runs.sheet_name IS 'The sheet loaded';
+COMMENT ON COLUMN xlsx.import_runs.target_table IS 'The table loaded into, schema-qualified and quoted as SQL names it';
+COMMENT ON COLUMN xlsx.import_runs.staging_table IS 'The run''s UNLOGGED staging table in schema xlsx_staging (staging mode), until it is dropped';
+COMMENT ON COLUMN xlsx.import_runs.mode IS 'staging (text into a staging table, then one merge) or direct (typed COPY into the target)';
+COMMENT ON COLUMN xlsx.import_runs.loader_version IS 'What loaded: "xlsx2pg VERSION" or "pg_xlsx VERSION" for an import inside the server';
+COMMENT ON COLUMN xlsx.import_runs.connections IS 'Connections the loader wrote through';
+COMMENT ON COLUMN xlsx.import_runs.started_at IS 'When the load began work on the sheet (a resumed run: its first attempt)';
+COMMENT ON COLUMN xlsx.import_runs.finished_at IS 'When the run reached its last state; NULL while running';
+COMMENT ON COLUMN xlsx.import_runs.state IS 'running, staged, merged, failed, interrupted or aborted (xlsx.import_stats also shows abandoned)';
+COMMENT ON COLUMN xlsx.import_runs.rows_read IS 'Data rows read from the sheet';
+COMMENT ON COLUMN xlsx.import_runs.rows_loaded IS 'Rows inserted or updated in the target';
+COMMENT ON COLUMN xlsx.import_runs.rows_rejected IS 'Rows rejected, each in xlsx.rejects';
+COMMENT ON COLUMN xlsx.import_runs.bytes_read IS 'Bytes of sheet XML read';
+COMMENT ON COLUMN xlsx.import_runs.error_text IS 'Why a failed or interrupted run stopped';
+COMMENT ON COLUMN xlsx.import_chunks.run_id IS 'The run the chunk belongs to';
+COMMENT ON COLUMN xlsx.import_chunks.chunk_no IS 'The chunk''s number within its run, from 0';
+COMMENT ON COLUMN xlsx.import_chunks.first_row IS 'The first sheet row of the chunk';
+COMMENT ON COLUMN xlsx.import_chunks.last_row IS 'The last sheet row of the chunk';
+COMMENT ON COLUMN xlsx.import_chunks.rows IS 'Data rows in the chunk, staged or rejected';
+COMMENT ON COLUMN xlsx.import_chunks.run_owner IS 'The run''s owner (the same as the run''s)';
+COMMENT ON COLUMN xlsx.import_chunks.committed_at IS 'When the chunk''s rows and this row committed together';
+COMMENT ON COLUMN xlsx.import_chunks.type_evidence IS 'What the chunk''s values say of each sheet column''s type, for a table the run creates';
+COMMENT ON COLUMN xlsx.rejects.run_id IS 'The run that rejected the row';
+COMMENT ON COLUMN xlsx.rejects.sheet_row IS 'The row''s number in the sheet, as Excel shows it; NULL for staging tables not written by a loader';
+COMMENT ON COLUMN xlsx.rejects.column_name IS 'The column whose value did not fit; NULL when the row as a whole was refused';
+COMMENT ON COLUMN xlsx.rejects.raw_value IS 'The value as the sheet holds it';
+COMMENT ON COLUMN xlsx.rejects.target_type IS 'The type of the column it was to go into';
+COMMENT ON COLUMN xlsx.rejects.reason IS 'The server''s own message';
+COMMENT ON COLUMN xlsx.rejects.run_owner IS 'The run''s owner (the same as the run''s)';
+COMMENT ON COLUMN xlsx.import_stats.run_id IS 'The run';
+COMMENT ON COLUMN xlsx.import_stats.file_name IS 'The workbook';
+COMMENT ON COLUMN xlsx.import_stats.sheet_name IS 'The sheet';
+COMMENT ON COLUMN xlsx.import_stats.target_table IS 'The table loaded into';
+COMMENT ON COLUMN xlsx.import_stats.mode IS 'staging or direct';
+COMMENT ON COLUMN xlsx.import_stats.state IS 'The run''s state; abandoned: running, but its loader''s session is gone';
+COMMENT ON COLUMN xlsx.import_stats.total_records IS 'Data rows read';
+COMMENT ON COLUMN xlsx.import_stats.loaded IS 'Rows inserted or updated';
+COMMENT ON COLUMN xlsx.import_stats.rejected IS 'Rows rejected';
+COMMENT ON COLUMN xlsx.import_stats.duration IS 'From start to finish, or to now while running';
+COMMENT ON COLUMN xlsx.import_stats.records_per_second IS 'Rows loaded per second of the duration';
+COMMENT ON COLUMN xlsx.import_stats.mb_per_second IS 'MB of sheet XML read per second of the duration';
+COMMENT ON COLUMN xlsx.import_stats.started_at IS 'When the run started';
+COMMENT ON COLUMN xlsx.import_stats.finished_at IS 'When it finished; NULL while running';
+COMMENT ON COLUMN xlsx.import_progress.pid IS 'The backend importing';
+COMMENT ON COLUMN xlsx.import_progress.datname IS 'Its database';
+COMMENT ON COLUMN xlsx.import_progress.copying_into IS 'The table being copied into (a staging table in staging mode)';
+COMMENT ON COLUMN xlsx.import_progress.tuples_copied IS 'Rows copied so far';
+COMMENT ON COLUMN xlsx.import_progress.sheet_row IS 'The sheet row reached';
+COMMENT ON COLUMN xlsx.import_progress.xml_bytes_read IS 'Bytes of the sheet''s XML read so far';
+COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s XML in all';
+COMMENT ON COLUMN xlsx.import_progress.percent IS 'Share of the sheet''s XML read';
+COMMENT ON COLUMN xlsx.import_progress.rows_expected IS 'Rows the copy will have at the end, estimated from the XML read so far';
 
--- A role cleans up its own runs; a superuser, everyone's.
-CREATE OR REPLACE FUNCTION xlsx.cleanup(older_than interval DEFAULT '7 days', include_unfinished boolean DEFAULT false,
-                             keep_history boolean DEFAULT true)
-RETURNS TABLE (run_id bigint, state text, staging_dropped text)
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    old record;
-    everyone boolean := (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user);
-BEGIN
-    FOR old IN
-        SELECT r.run_id, r.state, r.staging_table FROM xlsx.import_runs r
-         WHERE coalesce(r.finished_at, r.started_at) < clock_timestamp() - older_than
-           AND (r.state IN ('merged', 'aborted')
-                OR (include_unfinished AND r.state = ANY (xlsx.unfinished_states())))
-           AND (r.run_owner = current_user OR everyone)
-         ORDER BY r.run_id
-           FOR UPDATE SKIP LOCKED
-    LOOP
-        staging_dropped := NULL;
-        IF old.staging_table IS NOT NULL AND to_regclass(old.staging_table) IS NOT NULL THEN
-            EXECUTE format('DROP TABLE %s', old.staging_table::regclass);
-            staging_dropped := old.staging_table;
-        END IF;
-        IF old.state NOT IN ('merged', 'aborted') THEN
-            UPDATE xlsx.import_runs r SET state = 'aborted', finished_at = clock_timestamp()
-             WHERE r.run_id = old.run_id;
-        END IF;
-        DELETE FROM xlsx.import_chunks c WHERE c.run_id = old.run_id;
-        IF NOT keep_history THEN
-            DELETE FROM xlsx.import_runs r WHERE r.run_id = old.run_id;
-        END IF;
-        run_id := old.run_id;
-        state := CASE WHEN old.state IN ('merged', 'aborted') THEN old.state ELSE 'aborted' END;
-        RETURN NEXT;
-    END LOOP;
-END
-$$;
-COMMENT ON FUNCTION xlsx.cleanup(interval, boolean, boolean) IS 'Drops the staging tables and chunk ledger of the caller''s runs (a superuser''s: everyone''s) finished longer ago than older_than; with include_unfinished, abandons unfinished runs too; without keep_history, deletes the runs and their rejects';
+-- Internals are for the extension's own functions and the roles that load (the schema is
+-- open to all only so that xlsx.profile reaches its aggregate, which stays callable by all).
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA xlsx_internal FROM PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA xlsx_internal TO xlsx_loader;
+GRANT EXECUTE ON FUNCTION xlsx_internal.profile_agg(text) TO PUBLIC;

@@ -16,6 +16,11 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
 END
 $$;
 
+-- Internals, out of a DBA's listing of xlsx.*: what the extension's own functions call.
+CREATE SCHEMA xlsx_internal;
+COMMENT ON SCHEMA xlsx_internal IS 'Internals of pg_xlsx, called by its public functions in schema xlsx';
+GRANT USAGE ON SCHEMA xlsx_internal TO PUBLIC;
+
 CREATE TABLE xlsx.import_runs (
     run_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     run_owner       name NOT NULL DEFAULT current_user,
@@ -133,7 +138,7 @@ COMMENT ON FUNCTION xlsx.excel_time(float8, boolean) IS 'Time of day of an Excel
 
 -- The run ledger, as the loader drives it -----------------------------------------------
 
-CREATE FUNCTION xlsx.open_run(file_name text, sheet_name text, target_table text,
+CREATE FUNCTION xlsx_internal.open_run(file_name text, sheet_name text, target_table text,
                               mode text DEFAULT 'staging', connections integer DEFAULT 1,
                               file_size bigint DEFAULT NULL, file_checksum text DEFAULT NULL,
                               loader_version text DEFAULT NULL)
@@ -147,9 +152,9 @@ AS $$
             loader_version)
     RETURNING run_id
 $$;
-COMMENT ON FUNCTION xlsx.open_run(text, text, text, text, integer, bigint, text, text) IS 'Opens a run in the ledger and returns its id';
+COMMENT ON FUNCTION xlsx_internal.open_run(text, text, text, text, integer, bigint, text, text) IS 'Opens a run in the ledger and returns its id';
 
-CREATE FUNCTION xlsx.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
+CREATE FUNCTION xlsx_internal.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
                                   rows bigint)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY INVOKER
@@ -158,9 +163,9 @@ AS $$
     INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows)
     VALUES (run, chunk_no, first_row, last_row, rows)
 $$;
-COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint) IS 'Records a committed chunk; call it in the transaction that writes the chunk''s rows';
+COMMENT ON FUNCTION xlsx_internal.record_chunk(bigint, bigint, bigint, bigint, bigint) IS 'Records a committed chunk; call it in the transaction that writes the chunk''s rows';
 
-CREATE FUNCTION xlsx.finish_run(run bigint, state text, rows_read bigint, rows_loaded bigint,
+CREATE FUNCTION xlsx_internal.finish_run(run bigint, state text, rows_read bigint, rows_loaded bigint,
                                 rows_rejected bigint, bytes_read bigint DEFAULT 0)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
@@ -170,7 +175,7 @@ BEGIN
     IF state NOT IN ('staged', 'merged', 'aborted') THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('invalid run state "%s"', state),
-            HINT = 'A run finishes as staged, merged or aborted; use xlsx.fail_run for failures.';
+            HINT = 'A run finishes as staged, merged or aborted; use xlsx_internal.fail_run for failures.';
     END IF;
     UPDATE xlsx.import_runs r
        SET state = finish_run.state, rows_read = finish_run.rows_read,
@@ -184,9 +189,9 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION xlsx.finish_run(bigint, text, bigint, bigint, bigint, bigint) IS 'Marks a run staged, merged or aborted with its final counts';
+COMMENT ON FUNCTION xlsx_internal.finish_run(bigint, text, bigint, bigint, bigint, bigint) IS 'Marks a run staged, merged or aborted with its final counts';
 
-CREATE FUNCTION xlsx.fail_run(run bigint, error_text text)
+CREATE FUNCTION xlsx_internal.fail_run(run bigint, error_text text)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -195,7 +200,7 @@ AS $$
        SET state = 'failed', error_text = fail_run.error_text, finished_at = clock_timestamp()
      WHERE r.run_id = run
 $$;
-COMMENT ON FUNCTION xlsx.fail_run(bigint, text) IS 'Marks a run failed with its error; a failed staging run can be resumed';
+COMMENT ON FUNCTION xlsx_internal.fail_run(bigint, text) IS 'Marks a run failed with its error; a failed staging run can be resumed';
 
 -- Statistics -----------------------------------------------------------------------------
 
@@ -227,11 +232,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM xlsx.import_stats s WHERE s.run_id = run $$;
 COMMENT ON FUNCTION xlsx.stats(bigint) IS 'Import statistics of one run: total, loaded, rejected, duration, records and MB per second';
 
--- Internals, out of a DBA's listing of xlsx.*: what the extension's own functions call.
-CREATE SCHEMA xlsx_internal;
-COMMENT ON SCHEMA xlsx_internal IS 'Internals of pg_xlsx, called by its public functions in schema xlsx';
-GRANT USAGE ON SCHEMA xlsx_internal TO xlsx_loader;
-
 -- Values as COPY reads them --------------------------------------------------------------------
 
 CREATE FUNCTION xlsx_internal.column_input(value text, target regtype, typmod integer, sample anyelement)
@@ -246,10 +246,6 @@ AS 'MODULE_PATHNAME', 'pg_xlsx_value_doubtful'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION xlsx_internal.value_doubtful(text, regtype, integer) IS 'Whether the check of the type says the value may not convert (the merge takes such rows one by one first)';
 
-REVOKE ALL ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement),
-                       xlsx_internal.value_doubtful(text, regtype, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx_internal.column_input(text, regtype, integer, anyelement),
-                          xlsx_internal.value_doubtful(text, regtype, integer) TO xlsx_loader;
 
 -- Staging, merges, profiling and cleanup (1.1) ------------------------------------------------
 
@@ -261,7 +257,7 @@ GRANT USAGE, CREATE ON SCHEMA xlsx_staging TO xlsx_loader;
 
 -- Run helpers for the loader ------------------------------------------------------------
 
-CREATE FUNCTION xlsx.create_staging(run bigint, column_names text[])
+CREATE FUNCTION xlsx_internal.create_staging(run bigint, column_names text[])
 RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -301,9 +297,9 @@ BEGIN
     RETURN staging;
 END
 $$;
-COMMENT ON FUNCTION xlsx.create_staging(bigint, text[]) IS 'Creates (or finds, on resume) the UNLOGGED staging table of a run: xlsx_sheet_row and one text column per sheet column';
+COMMENT ON FUNCTION xlsx_internal.create_staging(bigint, text[]) IS 'Creates (or finds, on resume) the UNLOGGED staging table of a run: xlsx_sheet_row and one text column per sheet column';
 
-CREATE FUNCTION xlsx.verify_chunks(run bigint)
+CREATE FUNCTION xlsx_internal.verify_chunks(run bigint)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -352,16 +348,16 @@ BEGIN
     RETURN forgotten;
 END
 $$;
-COMMENT ON FUNCTION xlsx.verify_chunks(bigint) IS 'Before a resume: forgets the ledger chunks whose staged rows are gone (crash recovery empties UNLOGGED tables) and returns how many';
+COMMENT ON FUNCTION xlsx_internal.verify_chunks(bigint) IS 'Before a resume: forgets the ledger chunks whose staged rows are gone (crash recovery empties UNLOGGED tables) and returns how many';
 
 -- The unfinished states, in one place for the functions below.
-CREATE FUNCTION xlsx.unfinished_states()
+CREATE FUNCTION xlsx_internal.unfinished_states()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT ARRAY['running', 'staged', 'failed', 'interrupted'] $$;
-COMMENT ON FUNCTION xlsx.unfinished_states() IS 'The states of a run that can still be resumed or cleaned up as unfinished';
+COMMENT ON FUNCTION xlsx_internal.unfinished_states() IS 'The states of a run that can still be resumed or cleaned up as unfinished';
 
-CREATE FUNCTION xlsx.resumable_run(file_checksum text, sheet_name text, target_table text)
+CREATE FUNCTION xlsx_internal.resumable_run(file_checksum text, sheet_name text, target_table text)
 RETURNS bigint
 LANGUAGE sql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -370,13 +366,13 @@ AS $$
      WHERE r.file_checksum = resumable_run.file_checksum
        AND r.sheet_name = resumable_run.sheet_name
        AND r.target_table = resumable_run.target_table
-       AND r.mode = 'staging' AND r.state = ANY (xlsx.unfinished_states())
+       AND r.mode = 'staging' AND r.state = ANY (xlsx_internal.unfinished_states())
        AND r.run_owner = current_user
      ORDER BY r.run_id DESC LIMIT 1
 $$;
-COMMENT ON FUNCTION xlsx.resumable_run(text, text, text) IS 'The latest unfinished staging run of this role for the same file contents, sheet and target';
+COMMENT ON FUNCTION xlsx_internal.resumable_run(text, text, text) IS 'The latest unfinished staging run of this role for the same file contents, sheet and target';
 
-CREATE FUNCTION xlsx.record_reject(run bigint, sheet_row bigint, column_name text, raw_value text,
+CREATE FUNCTION xlsx_internal.record_reject(run bigint, sheet_row bigint, column_name text, raw_value text,
                                    target_type text, reason text)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY INVOKER
@@ -385,7 +381,7 @@ AS $$
     INSERT INTO xlsx.rejects (run_id, sheet_row, column_name, raw_value, target_type, reason)
     VALUES (run, sheet_row, column_name, raw_value, target_type, reason)
 $$;
-COMMENT ON FUNCTION xlsx.record_reject(bigint, bigint, text, text, text, text) IS 'Records a rejected row of a run (direct mode; merges record their own)';
+COMMENT ON FUNCTION xlsx_internal.record_reject(bigint, bigint, text, text, text, text) IS 'Records a rejected row of a run (direct mode; merges record their own)';
 
 -- Value checks and profiling ------------------------------------------------------------
 
@@ -404,22 +400,22 @@ CREATE TYPE xlsx.column_profile AS (
     suggested_type text
 );
 
-CREATE FUNCTION xlsx.profile_transition(internal, text)
+CREATE FUNCTION xlsx_internal.profile_transition(internal, text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'pg_xlsx_profile_transition'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-CREATE FUNCTION xlsx.profile_final(internal)
+CREATE FUNCTION xlsx_internal.profile_final(internal)
 RETURNS xlsx.column_profile
 AS 'MODULE_PATHNAME', 'pg_xlsx_profile_final'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-CREATE AGGREGATE xlsx.profile_agg(text) (
-    SFUNC = xlsx.profile_transition,
+CREATE AGGREGATE xlsx_internal.profile_agg(text) (
+    SFUNC = xlsx_internal.profile_transition,
     STYPE = internal,
-    FINALFUNC = xlsx.profile_final
+    FINALFUNC = xlsx_internal.profile_final
 );
-COMMENT ON AGGREGATE xlsx.profile_agg(text) IS 'Profile of one column: nulls, distinct estimate, lengths and the narrowest type every value converts to';
+COMMENT ON AGGREGATE xlsx_internal.profile_agg(text) IS 'Profile of one column: nulls, distinct estimate, lengths and the narrowest type every value converts to';
 
 CREATE FUNCTION xlsx.profile(source regclass)
 RETURNS TABLE (column_name name, nulls bigint, non_null bigint, distinct_estimate bigint,
@@ -433,7 +429,7 @@ DECLARE
     profiles xlsx.column_profile[];
 BEGIN
     SELECT array_agg(a.attname ORDER BY a.attnum),
-           string_agg(format('xlsx.profile_agg(%I::text)', a.attname), ', ' ORDER BY a.attnum)
+           string_agg(format('xlsx_internal.profile_agg(%I::text)', a.attname), ', ' ORDER BY a.attnum)
       INTO names, aggregates
       FROM pg_attribute a
      WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
@@ -493,7 +489,7 @@ DECLARE
     insert_head text;        -- INSERT ... SELECT ... FROM, without the source
     insert_sql text;         -- INSERT ... SELECT from staging s; a WHERE clause is appended
     rows_of regclass := staging;  -- where the rows are read (a copy, when going one by one on Citus)
-    placement record;        -- xlsx.citus_placement of the target
+    placement record;        -- xlsx_internal.citus_placement of the target
     check_first boolean;     -- Citus: check doubtful values before writing anything
     citus_reads text;
     truncate_first boolean;  -- replace mode, before the first row is written
@@ -526,7 +522,7 @@ BEGIN
             HINT = 'Map staging columns to target columns: ''{"Customer Name": "customer"}''; null skips a column.';
     END IF;
     IF run IS NULL THEN
-        run := xlsx.open_run(staging::text, '', target::text, 'staging');
+        run := xlsx_internal.open_run(staging::text, '', target::text, 'staging');
     ELSE
         -- Only the run's owner (or a superuser) may record a merge of it.
         PERFORM FROM xlsx.import_runs r WHERE r.run_id = run FOR UPDATE;
@@ -599,7 +595,7 @@ BEGIN
                             array_to_string(targets, ', '));
     END IF;
     -- Citus takes an upsert only on a key that places each row on one shard.
-    placement := xlsx.citus_placement(target);
+    placement := xlsx_internal.citus_placement(target);
     IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
@@ -623,7 +619,7 @@ BEGIN
     -- shards, Citus repeats each subtransaction (one per value checked) on every worker
     -- connection; so the copy is read without opening the workers' transactions and the
     -- values are checked before anything is written.
-    IF (xlsx.citus_placement(staging)).kind IS NOT NULL THEN
+    IF (xlsx_internal.citus_placement(staging)).kind IS NOT NULL THEN
         citus_reads := current_setting('citus.select_opens_transaction_block');
         PERFORM set_config('citus.select_opens_transaction_block', 'off', true);
         EXECUTE format('SELECT true FROM %s AS s WHERE NOT (%s) LIMIT 1', staging, fits) INTO check_first;
@@ -646,7 +642,7 @@ BEGIN
         n_inserted := -1;
     ELSE
         BEGIN
-            SELECT * INTO n_inserted, n_updated FROM xlsx.merge_insert(insert_sql, '', mode, key_columns, targets);
+            SELECT * INTO n_inserted, n_updated FROM xlsx_internal.merge_insert(insert_sql, '', mode, key_columns, targets);
         EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
             n_inserted := -1;
         END;
@@ -681,7 +677,7 @@ BEGIN
                     -- The values convert; the row may still break a constraint.
                     BEGIN
                         SELECT * INTO rows_in, rows_up
-                          FROM xlsx.merge_insert(insert_sql, ' WHERE s.ctid = $1', mode, key_columns, targets, item.row_id);
+                          FROM xlsx_internal.merge_insert(insert_sql, ' WHERE s.ctid = $1', mode, key_columns, targets, item.row_id);
                         n_inserted := n_inserted + rows_in;
                         n_updated := n_updated + rows_up;
                     EXCEPTION WHEN data_exception OR integrity_constraint_violation OR cardinality_violation THEN
@@ -711,7 +707,7 @@ BEGIN
             END IF;
             BEGIN
                 SELECT * INTO rows_in, rows_up
-                  FROM xlsx.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
+                  FROM xlsx_internal.merge_insert(insert_sql, ' WHERE ' || pending, mode, key_columns, targets);
                 n_inserted := n_inserted + rows_in;
                 n_updated := n_updated + rows_up;
                 EXIT;
@@ -730,7 +726,7 @@ BEGIN
     END IF;
 
     UPDATE xlsx.import_runs r
-       -- The loader may have rejected rows before staging them (xlsx.finish_run 'staged').
+       -- The loader may have rejected rows before staging them (xlsx_internal.finish_run 'staged').
        SET state = 'merged',
            rows_read = greatest(r.rows_read, r.rows_rejected + n_inserted + n_updated + n_rejected),
            rows_loaded = n_inserted + n_updated, rows_rejected = r.rows_rejected + n_rejected,
@@ -743,7 +739,7 @@ COMMENT ON FUNCTION xlsx.merge(regclass, regclass, text, text[], jsonb, bigint, 
 
 -- Runs one INSERT of a merge (with ON CONFLICT for upserts) and counts what it did. It
 -- executes the text it is given, as the caller: it can do nothing the caller could not.
-CREATE FUNCTION xlsx.merge_insert(insert_sql text, where_clause text, mode text,
+CREATE FUNCTION xlsx_internal.merge_insert(insert_sql text, where_clause text, mode text,
                                   key_columns text[], targets text[], row_id tid DEFAULT NULL,
                                   OUT inserted bigint, OUT updated bigint)
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
@@ -767,7 +763,7 @@ BEGIN
        INTO inserted, updated USING row_id;
 END
 $$;
-COMMENT ON FUNCTION xlsx.merge_insert(text, text, text, text[], text[], tid) IS 'Internal to xlsx.merge: runs one of its INSERTs, as the caller';
+COMMENT ON FUNCTION xlsx_internal.merge_insert(text, text, text, text[], text[], tid) IS 'Internal to xlsx.merge: runs one of its INSERTs, as the caller';
 
 CREATE FUNCTION xlsx.merge_run(run bigint, target regclass DEFAULT NULL, mode text DEFAULT 'insert',
                            key_columns text[] DEFAULT NULL, column_map jsonb DEFAULT NULL,
@@ -787,7 +783,7 @@ BEGIN
             MESSAGE = format('run %s does not exist or belongs to another role', run),
             HINT = 'A run is merged by the role that opened it.';
     END IF;
-    IF found_run.state <> ALL (xlsx.unfinished_states()) OR found_run.staging_table IS NULL THEN
+    IF found_run.state <> ALL (xlsx_internal.unfinished_states()) OR found_run.staging_table IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
             MESSAGE = format('run %s cannot be merged', run),
             DETAIL = format('The run is %s%s.', found_run.state,
@@ -820,7 +816,7 @@ BEGIN
         SELECT r.run_id, r.state, r.staging_table FROM xlsx.import_runs r
          WHERE coalesce(r.finished_at, r.started_at) < clock_timestamp() - older_than
            AND (r.state IN ('merged', 'aborted')
-                OR (include_unfinished AND r.state = ANY (xlsx.unfinished_states())))
+                OR (include_unfinished AND r.state = ANY (xlsx_internal.unfinished_states())))
            AND (r.run_owner = current_user OR everyone)
          ORDER BY r.run_id
            FOR UPDATE SKIP LOCKED
@@ -853,29 +849,29 @@ COMMENT ON FUNCTION xlsx.cleanup(interval, boolean, boolean) IS 'Drops the stagi
 
 -- The reader, reached through its C API ----------------------------------------------------
 
-CREATE FUNCTION xlsx.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx_internal.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 AS 'MODULE_PATHNAME', 'pg_xlsx_sheets'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
+COMMENT ON FUNCTION xlsx_internal.sheets_of(text, oid, bytea, integer) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
 
-CREATE FUNCTION xlsx.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx_internal.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
 RETURNS TABLE (name text, sheet text, ref text, load_range text, header_rows integer,
                totals_rows integer, columns text[])
 AS 'MODULE_PATHNAME', 'pg_xlsx_tables'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.tables_of(text, oid, bytea, integer) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
+COMMENT ON FUNCTION xlsx_internal.tables_of(text, oid, bytea, integer) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
 
-CREATE FUNCTION xlsx.sheet_header(path text, lo oid, data bytea, sheet text, header_row integer,
+CREATE FUNCTION xlsx_internal.sheet_header(path text, lo oid, data bytea, sheet text, header_row integer,
                                   threads integer, range text,
                                   OUT sheet_name text, OUT header text[], OUT names text[])
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_xlsx_sheet_header'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.sheet_header(text, oid, bytea, text, integer, integer, text) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
+COMMENT ON FUNCTION xlsx_internal.sheet_header(text, oid, bytea, text, integer, integer, text) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
 
-CREATE FUNCTION xlsx.copy_sheet(path text, lo oid, data bytea, sheet text, target regclass,
+CREATE FUNCTION xlsx_internal.copy_sheet(path text, lo oid, data bytea, sheet text, target regclass,
                                 target_columns text[], sheet_columns integer[], header_row integer,
                                 skip_rows integer, width_limit integer, with_sheet_row boolean,
                                 null_values text[], trim_text boolean, threads integer,
@@ -886,24 +882,14 @@ CREATE FUNCTION xlsx.copy_sheet(path text, lo oid, data bytea, sheet text, targe
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_xlsx_copy_sheet'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
+COMMENT ON FUNCTION xlsx_internal.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
 
-REVOKE ALL ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
-                       xlsx.tables_of(text, oid, bytea, integer),
-                       xlsx.sheet_header(text, oid, bytea, text, integer, integer, text),
-                       xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean)
-    FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.sheets_of(text, oid, bytea, integer),
-                          xlsx.tables_of(text, oid, bytea, integer),
-                          xlsx.sheet_header(text, oid, bytea, text, integer, integer, text),
-                          xlsx.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean)
-    TO xlsx_loader;
 
 -- The import --------------------------------------------------------------------------------
 
 -- target_found and default_schema are the caller's to_regclass(target) and current_schema(),
 -- taken under the caller's search_path (this function runs with its own).
-CREATE FUNCTION xlsx.import_workbook(path text, lo oid, data bytea, target text,
+CREATE FUNCTION xlsx_internal.import_workbook(path text, lo oid, data bytea, target text,
                                      target_found regclass, default_schema text, sheet text,
                                      header_row integer, no_header boolean, skip_rows integer,
                                      columns text[], create_table boolean, types text[],
@@ -965,12 +951,12 @@ BEGIN
                 MESSAGE = 'table_name names the sheet and the range: leave out sheet and range';
         END IF;
         SELECT t.sheet, t.load_range, no_header OR t.header_rows = 0 INTO sheet, range, no_header
-          FROM xlsx.tables_of(path, lo, data, threads) t WHERE lower(t.name) = lower(table_name);
+          FROM xlsx_internal.tables_of(path, lo, data, threads) t WHERE lower(t.name) = lower(table_name);
         IF NOT FOUND THEN
             RAISE EXCEPTION USING ERRCODE = 'undefined_object',
                 MESSAGE = format('no Excel table named "%s" in %s', table_name, label),
                 DETAIL = coalesce('Its tables are: ' || (SELECT string_agg(t.name, ', ')
-                                                            FROM xlsx.tables_of(path, lo, data, threads) t) || '.',
+                                                            FROM xlsx_internal.tables_of(path, lo, data, threads) t) || '.',
                                   'It has no Excel tables.');
         END IF;
     END IF;
@@ -1009,12 +995,12 @@ BEGIN
     -- The header, and the width of the data it describes.
     IF NOT no_header THEN
         SELECT h.sheet_name, h.header, h.names INTO sheet_name, header, made_names
-          FROM xlsx.sheet_header(path, lo, data, sheet, header_row, threads, range) h;
+          FROM xlsx_internal.sheet_header(path, lo, data, sheet, header_row, threads, range) h;
         width := coalesce(cardinality(header), 0);
     END IF;
     IF no_header OR width = 0 THEN
         -- No header: the widest data row decides (one scan; create_table also takes its types).
-        scanned := xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
+        scanned := xlsx_internal.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
                                    CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, NULL,
                                    false, null_values, trim_text, threads, create_table, NULL,
                                    range, stop_at_empty);
@@ -1053,7 +1039,7 @@ BEGIN
         ELSE
             RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
                 MESSAGE = format('the header does not match table %s: no column for %s "%s"',
-                                 target_name, xlsx.column_letters(i), header[i]),
+                                 target_name, xlsx_internal.column_letters(i), header[i]),
                 DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', ')),
                 HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
         END IF;
@@ -1072,7 +1058,7 @@ BEGIN
             column_types := array_fill('text'::text, ARRAY[cardinality(load_columns)]);
         ELSIF mode = 'direct' AND inferred IS NULL THEN
             -- Direct mode reads the sheet twice: the types first (staging takes them while staging).
-            inferred := (xlsx.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
+            inferred := (xlsx_internal.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
                                          skip_rows, width, false, null_values, trim_text, threads,
                                          true, NULL, range, stop_at_empty)).types;
         END IF;
@@ -1092,18 +1078,18 @@ BEGIN
     END IF;
 
     IF mode = 'staging' THEN
-        run := xlsx.open_run(label, sheet_name, target_name, 'staging', 1, NULL, NULL,
+        run := xlsx_internal.open_run(label, sheet_name, target_name, 'staging', 1, NULL, NULL,
                              'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
-        copied := xlsx.copy_sheet(path, lo, data, sheet,
-                                  xlsx.create_staging(run, load_columns)::regclass, load_columns,
+        copied := xlsx_internal.copy_sheet(path, lo, data, sheet,
+                                  xlsx_internal.create_staging(run, load_columns)::regclass, load_columns,
                                   sheet_columns, CASE WHEN no_header THEN 0 ELSE header_row END,
                                   skip_rows, width, true, null_values, trim_text, threads,
                                   target_oid IS NULL AND NOT all_text, run, range, stop_at_empty);
         staged_rejects := (SELECT count(DISTINCT j.sheet_row) FROM xlsx.rejects j WHERE j.run_id = run);
         IF copied.rows_read > 0 THEN
-            PERFORM xlsx.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
+            PERFORM xlsx_internal.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
         END IF;
-        PERFORM xlsx.finish_run(run, 'staged', copied.rows_read, 0, staged_rejects, 0);
+        PERFORM xlsx_internal.finish_run(run, 'staged', copied.rows_read, 0, staged_rejects, 0);
         IF reject_limit IS NOT NULL AND staged_rejects > reject_limit THEN
             RAISE EXCEPTION USING ERRCODE = 'data_exception',
                 MESSAGE = format('%s rows were rejected, more than the reject limit of %s', staged_rejects, reject_limit);
@@ -1130,19 +1116,19 @@ BEGIN
                CASE WHEN upsert IS NOT NULL THEN 'upsert' WHEN truncate THEN 'replace' ELSE 'insert' END,
                upsert, NULL, reject_limit - staged_rejects, NOT keep_staging) m;
     ELSE
-        run := xlsx.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
+        run := xlsx_internal.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
                              'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
         IF truncate THEN
             EXECUTE format('TRUNCATE %s', target_oid);
         END IF;
         copy_into := target_oid;
-        IF (xlsx.citus_placement(target_oid)).kind IS NOT NULL THEN
+        IF (xlsx_internal.citus_placement(target_oid)).kind IS NOT NULL THEN
             -- COPY inside the server would fill a Citus table's empty shell on the coordinator:
             -- the rows go into a typed temporary table, then Citus distributes an INSERT ... SELECT.
             EXECUTE format('CREATE TEMP TABLE xlsx_import_rows (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP', target_oid);
             copy_into := 'pg_temp.xlsx_import_rows'::regclass;
         END IF;
-        copied := xlsx.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
+        copied := xlsx_internal.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
                                   false, null_values, trim_text, threads, false, NULL, range,
                                   stop_at_empty);
@@ -1151,7 +1137,7 @@ BEGIN
                            (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c), copy_into);
             DROP TABLE pg_temp.xlsx_import_rows;
         END IF;
-        PERFORM xlsx.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
+        PERFORM xlsx_internal.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
     END IF;
 
     RETURN QUERY
@@ -1162,11 +1148,9 @@ BEGIN
           FROM xlsx.import_runs r WHERE r.run_id = run;
 END
 $$;
-COMMENT ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
-REVOKE ALL ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) TO xlsx_loader;
+COMMENT ON FUNCTION xlsx_internal.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
 
-CREATE FUNCTION xlsx.column_letters(column_number integer)
+CREATE FUNCTION xlsx_internal.column_letters(column_number integer)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -1178,7 +1162,7 @@ AS $$
     )
     SELECT s FROM d WHERE n = 0
 $$;
-COMMENT ON FUNCTION xlsx.column_letters(integer) IS 'A sheet column''s letters: 1 is A, 28 is AB';
+COMMENT ON FUNCTION xlsx_internal.column_letters(integer) IS 'A sheet column''s letters: 1 is A, 28 is AB';
 
 -- While an import copies, the COPY progress report carries the reader's progress too.
 CREATE VIEW xlsx.import_progress WITH (security_barrier) AS
@@ -1209,7 +1193,7 @@ CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
-AS $$ SELECT * FROM xlsx.import_workbook(path, NULL, NULL, target,
+AS $$ SELECT * FROM xlsx_internal.import_workbook(path, NULL, NULL, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
         null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
@@ -1228,7 +1212,7 @@ CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
-AS $$ SELECT * FROM xlsx.import_workbook(NULL, lo, NULL, target,
+AS $$ SELECT * FROM xlsx_internal.import_workbook(NULL, lo, NULL, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
         null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
@@ -1247,7 +1231,7 @@ CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 LANGUAGE sql VOLATILE SECURITY INVOKER
-AS $$ SELECT * FROM xlsx.import_workbook(NULL, NULL, data, target,
+AS $$ SELECT * FROM xlsx_internal.import_workbook(NULL, NULL, data, target,
         pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
         skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
         null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
@@ -1257,19 +1241,19 @@ CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(path, NULL, NULL, threads) t $$;
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(path, NULL, NULL, threads) t $$;
 COMMENT ON FUNCTION xlsx.tables(text, integer) IS 'The Excel tables of a workbook on the database server: name, sheet, ref, header and totals rows, column names';
 CREATE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(NULL, lo, NULL, threads) t $$;
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, lo, NULL, threads) t $$;
 COMMENT ON FUNCTION xlsx.tables(oid, integer) IS 'The Excel tables of a workbook held in a large object';
 CREATE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx.tables_of(NULL, NULL, data, threads) t $$;
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, NULL, data, threads) t $$;
 COMMENT ON FUNCTION xlsx.tables(bytea, integer) IS 'The Excel tables of a workbook given as bytes';
 
 CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
@@ -1277,7 +1261,7 @@ RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integ
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx.sheets_of(path, NULL, NULL, threads) $$;
+AS $$ SELECT * FROM xlsx_internal.sheets_of(path, NULL, NULL, threads) $$;
 COMMENT ON FUNCTION xlsx.sheets(text, integer) IS 'The sheets of a workbook on the database server: name, state, kind, used rows and columns';
 
 CREATE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2)
@@ -1285,7 +1269,7 @@ RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integ
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx.sheets_of(NULL, lo, NULL, threads) $$;
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, lo, NULL, threads) $$;
 COMMENT ON FUNCTION xlsx.sheets(oid, integer) IS 'The sheets of a workbook held in a large object';
 
 CREATE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2)
@@ -1293,7 +1277,7 @@ RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integ
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx.sheets_of(NULL, NULL, data, threads) $$;
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, NULL, data, threads) $$;
 COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook given as bytes';
 
 -- Server files are read only by roles allowed to read them: the C code checks
@@ -1307,25 +1291,25 @@ GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, intege
 
 -- The foreign data wrapper ------------------------------------------------------------------
 
-CREATE FUNCTION xlsx.fdw_handler()
+CREATE FUNCTION xlsx_internal.fdw_handler()
 RETURNS fdw_handler
 AS 'MODULE_PATHNAME', 'pg_xlsx_fdw_handler'
 LANGUAGE C STRICT;
-COMMENT ON FUNCTION xlsx.fdw_handler() IS 'The handler of xlsx_fdw';
+COMMENT ON FUNCTION xlsx_internal.fdw_handler() IS 'The handler of xlsx_fdw';
 
-CREATE FUNCTION xlsx.fdw_validator(text[], oid)
+CREATE FUNCTION xlsx_internal.fdw_validator(text[], oid)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pg_xlsx_fdw_validator'
 LANGUAGE C STRICT;
-COMMENT ON FUNCTION xlsx.fdw_validator(text[], oid) IS 'The option validator of xlsx_fdw: filename (needs pg_read_server_files), sheet, header_row, skip_rows, threads';
+COMMENT ON FUNCTION xlsx_internal.fdw_validator(text[], oid) IS 'The option validator of xlsx_fdw: filename (needs pg_read_server_files), sheet, header_row, skip_rows, threads';
 
-CREATE FOREIGN DATA WRAPPER xlsx_fdw HANDLER xlsx.fdw_handler VALIDATOR xlsx.fdw_validator;
+CREATE FOREIGN DATA WRAPPER xlsx_fdw HANDLER xlsx_internal.fdw_handler VALIDATOR xlsx_internal.fdw_validator;
 COMMENT ON FOREIGN DATA WRAPPER xlsx_fdw IS 'Worksheets of workbooks on the database server as foreign tables (IMPORT FOREIGN SCHEMA makes one per sheet)';
 
 -- Interrupted and abandoned runs ------------------------------------------------------------
 
 -- A loader stopped by SIGINT or SIGTERM marks its run interrupted: unfinished, resumable.
-CREATE FUNCTION xlsx.interrupt_run(run bigint, error_text text)
+CREATE FUNCTION xlsx_internal.interrupt_run(run bigint, error_text text)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1334,14 +1318,14 @@ AS $$
        SET state = 'interrupted', error_text = interrupt_run.error_text, finished_at = clock_timestamp()
      WHERE r.run_id = run
 $$;
-COMMENT ON FUNCTION xlsx.interrupt_run(bigint, text) IS 'Marks a run interrupted (its loader was stopped by a signal); a staging run can be resumed';
+COMMENT ON FUNCTION xlsx_internal.interrupt_run(bigint, text) IS 'Marks a run interrupted (its loader was stopped by a signal); a staging run can be resumed';
 
 -- One pass for a new table in staging mode ---------------------------------------------------
 
 -- What each chunk's values say of the columns' types (xlsx2pg's type evidence, one integer per
 -- sheet column), so that a run decides its new table's types from the cells it staged, a
 -- resumed run included.
-CREATE FUNCTION xlsx.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
+CREATE FUNCTION xlsx_internal.record_chunk(run bigint, chunk_no bigint, first_row bigint, last_row bigint,
                                   rows bigint, type_evidence integer[])
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY INVOKER
@@ -1350,11 +1334,11 @@ AS $$
     INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows, type_evidence)
     VALUES (run, chunk_no, first_row, last_row, rows, type_evidence)
 $$;
-COMMENT ON FUNCTION xlsx.record_chunk(bigint, bigint, bigint, bigint, bigint, integer[]) IS 'Records a committed chunk with the type evidence of its values; call it in the transaction that writes the chunk''s rows';
+COMMENT ON FUNCTION xlsx_internal.record_chunk(bigint, bigint, bigint, bigint, bigint, integer[]) IS 'Records a committed chunk with the type evidence of its values; call it in the transaction that writes the chunk''s rows';
 
 -- Where Citus keeps a table's rows: NULL for a table of this server alone (or no Citus).
 -- Dynamic SQL, so that nothing here needs Citus installed.
-CREATE FUNCTION xlsx.citus_placement(rel regclass, OUT kind text, OUT distribution_column text)
+CREATE FUNCTION xlsx_internal.citus_placement(rel regclass, OUT kind text, OUT distribution_column text)
 LANGUAGE plpgsql STABLE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1369,11 +1353,11 @@ BEGIN
        INTO kind, distribution_column USING rel;
 END
 $$;
-COMMENT ON FUNCTION xlsx.citus_placement(regclass) IS 'Whether Citus distributes the table (and on which column), replicates it (reference) or keeps it on the coordinator (local); NULL for a table of this server alone';
+COMMENT ON FUNCTION xlsx_internal.citus_placement(regclass) IS 'Whether Citus distributes the table (and on which column), replicates it (reference) or keeps it on the coordinator (local); NULL for a table of this server alone';
 
 -- Citus: a staging table distributed like its target, so that the merge's INSERT ... SELECT
 -- runs on every shard at once instead of pulling each row through the coordinator.
-CREATE FUNCTION xlsx.colocate_staging(run bigint)
+CREATE FUNCTION xlsx_internal.colocate_staging(run bigint)
 RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
@@ -1395,11 +1379,11 @@ BEGIN
     IF target IS NULL OR staging IS NULL THEN
         RETURN NULL;
     END IF;
-    placement := xlsx.citus_placement(staging);
+    placement := xlsx_internal.citus_placement(staging);
     IF placement.kind = 'distributed' THEN
         RETURN placement.distribution_column;  -- a resumed run's, distributed already
     END IF;
-    placement := xlsx.citus_placement(target);
+    placement := xlsx_internal.citus_placement(target);
     -- Only a hash-distributed target whose distribution column is loaded, into a staging table
     -- that holds nothing yet (a resumed run keeps the placement it began with).
     IF placement.kind IS DISTINCT FROM 'distributed'
@@ -1422,9 +1406,74 @@ BEGIN
     RETURN placement.distribution_column;
 END
 $$;
-COMMENT ON FUNCTION xlsx.colocate_staging(bigint) IS 'Citus: distributes a run''s empty staging table on its target''s distribution column, co-located with the target; returns that column, or NULL where the staging table stays on the coordinator';
+COMMENT ON FUNCTION xlsx_internal.colocate_staging(bigint) IS 'Citus: distributes a run''s empty staging table on its target''s distribution column, co-located with the target; returns that column, or NULL where the staging table stays on the coordinator';
 
 -- Monitoring roles read the ledger without being loaders.
 GRANT USAGE ON SCHEMA xlsx TO pg_read_all_stats;
 GRANT SELECT ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects, xlsx.import_stats,
                 xlsx.import_progress TO pg_read_all_stats;
+
+-- What every column of the ledger and its views holds.
+COMMENT ON COLUMN xlsx.import_runs.run_id IS 'The run''s number, also its staging table''s (xlsx_staging.run_N)';
+COMMENT ON COLUMN xlsx.import_runs.run_owner IS 'The role that opened the run: the only one (besides superusers) that may change it';
+COMMENT ON COLUMN xlsx.import_runs.file_name IS 'The workbook as the loader named it: a path, "large object N" or "bytea"';
+COMMENT ON COLUMN xlsx.import_runs.file_size IS 'The workbook''s size in bytes';
+COMMENT ON COLUMN xlsx.import_runs.file_checksum IS 'A checksum of the workbook''s bytes: a run is resumed only for the same contents';
+COMMENT ON COLUMN xlsx.import_runs.sheet_name IS 'The sheet loaded';
+COMMENT ON COLUMN xlsx.import_runs.target_table IS 'The table loaded into, schema-qualified and quoted as SQL names it';
+COMMENT ON COLUMN xlsx.import_runs.staging_table IS 'The run''s UNLOGGED staging table in schema xlsx_staging (staging mode), until it is dropped';
+COMMENT ON COLUMN xlsx.import_runs.mode IS 'staging (text into a staging table, then one merge) or direct (typed COPY into the target)';
+COMMENT ON COLUMN xlsx.import_runs.loader_version IS 'What loaded: "xlsx2pg VERSION" or "pg_xlsx VERSION" for an import inside the server';
+COMMENT ON COLUMN xlsx.import_runs.connections IS 'Connections the loader wrote through';
+COMMENT ON COLUMN xlsx.import_runs.started_at IS 'When the load began work on the sheet (a resumed run: its first attempt)';
+COMMENT ON COLUMN xlsx.import_runs.finished_at IS 'When the run reached its last state; NULL while running';
+COMMENT ON COLUMN xlsx.import_runs.state IS 'running, staged, merged, failed, interrupted or aborted (xlsx.import_stats also shows abandoned)';
+COMMENT ON COLUMN xlsx.import_runs.rows_read IS 'Data rows read from the sheet';
+COMMENT ON COLUMN xlsx.import_runs.rows_loaded IS 'Rows inserted or updated in the target';
+COMMENT ON COLUMN xlsx.import_runs.rows_rejected IS 'Rows rejected, each in xlsx.rejects';
+COMMENT ON COLUMN xlsx.import_runs.bytes_read IS 'Bytes of sheet XML read';
+COMMENT ON COLUMN xlsx.import_runs.error_text IS 'Why a failed or interrupted run stopped';
+COMMENT ON COLUMN xlsx.import_chunks.run_id IS 'The run the chunk belongs to';
+COMMENT ON COLUMN xlsx.import_chunks.chunk_no IS 'The chunk''s number within its run, from 0';
+COMMENT ON COLUMN xlsx.import_chunks.first_row IS 'The first sheet row of the chunk';
+COMMENT ON COLUMN xlsx.import_chunks.last_row IS 'The last sheet row of the chunk';
+COMMENT ON COLUMN xlsx.import_chunks.rows IS 'Data rows in the chunk, staged or rejected';
+COMMENT ON COLUMN xlsx.import_chunks.run_owner IS 'The run''s owner (the same as the run''s)';
+COMMENT ON COLUMN xlsx.import_chunks.committed_at IS 'When the chunk''s rows and this row committed together';
+COMMENT ON COLUMN xlsx.import_chunks.type_evidence IS 'What the chunk''s values say of each sheet column''s type, for a table the run creates';
+COMMENT ON COLUMN xlsx.rejects.run_id IS 'The run that rejected the row';
+COMMENT ON COLUMN xlsx.rejects.sheet_row IS 'The row''s number in the sheet, as Excel shows it; NULL for staging tables not written by a loader';
+COMMENT ON COLUMN xlsx.rejects.column_name IS 'The column whose value did not fit; NULL when the row as a whole was refused';
+COMMENT ON COLUMN xlsx.rejects.raw_value IS 'The value as the sheet holds it';
+COMMENT ON COLUMN xlsx.rejects.target_type IS 'The type of the column it was to go into';
+COMMENT ON COLUMN xlsx.rejects.reason IS 'The server''s own message';
+COMMENT ON COLUMN xlsx.rejects.run_owner IS 'The run''s owner (the same as the run''s)';
+COMMENT ON COLUMN xlsx.import_stats.run_id IS 'The run';
+COMMENT ON COLUMN xlsx.import_stats.file_name IS 'The workbook';
+COMMENT ON COLUMN xlsx.import_stats.sheet_name IS 'The sheet';
+COMMENT ON COLUMN xlsx.import_stats.target_table IS 'The table loaded into';
+COMMENT ON COLUMN xlsx.import_stats.mode IS 'staging or direct';
+COMMENT ON COLUMN xlsx.import_stats.state IS 'The run''s state; abandoned: running, but its loader''s session is gone';
+COMMENT ON COLUMN xlsx.import_stats.total_records IS 'Data rows read';
+COMMENT ON COLUMN xlsx.import_stats.loaded IS 'Rows inserted or updated';
+COMMENT ON COLUMN xlsx.import_stats.rejected IS 'Rows rejected';
+COMMENT ON COLUMN xlsx.import_stats.duration IS 'From start to finish, or to now while running';
+COMMENT ON COLUMN xlsx.import_stats.records_per_second IS 'Rows loaded per second of the duration';
+COMMENT ON COLUMN xlsx.import_stats.mb_per_second IS 'MB of sheet XML read per second of the duration';
+COMMENT ON COLUMN xlsx.import_stats.started_at IS 'When the run started';
+COMMENT ON COLUMN xlsx.import_stats.finished_at IS 'When it finished; NULL while running';
+COMMENT ON COLUMN xlsx.import_progress.pid IS 'The backend importing';
+COMMENT ON COLUMN xlsx.import_progress.datname IS 'Its database';
+COMMENT ON COLUMN xlsx.import_progress.copying_into IS 'The table being copied into (a staging table in staging mode)';
+COMMENT ON COLUMN xlsx.import_progress.tuples_copied IS 'Rows copied so far';
+COMMENT ON COLUMN xlsx.import_progress.sheet_row IS 'The sheet row reached';
+COMMENT ON COLUMN xlsx.import_progress.xml_bytes_read IS 'Bytes of the sheet''s XML read so far';
+COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s XML in all';
+COMMENT ON COLUMN xlsx.import_progress.percent IS 'Share of the sheet''s XML read';
+COMMENT ON COLUMN xlsx.import_progress.rows_expected IS 'Rows the copy will have at the end, estimated from the XML read so far';
+
+-- Internals are for the extension's own functions and the roles that load (the schema is
+-- open to all only so that xlsx.profile reaches its aggregate, which stays callable by all).
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA xlsx_internal FROM PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA xlsx_internal TO xlsx_loader;
+GRANT EXECUTE ON FUNCTION xlsx_internal.profile_agg(text) TO PUBLIC;

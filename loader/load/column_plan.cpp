@@ -33,7 +33,7 @@ TargetTable resolve_target(pg::Connection& conn, const std::string& table) {
         }
         pg::Result citus = conn.exec(
             "SELECT coalesce(kind, ''), coalesce(distribution_column, '') "
-            "FROM xlsx.citus_placement($1::regclass)",
+            "FROM xlsx_internal.citus_placement($1::regclass)",
             {target.name});
         target.citus = PQgetvalue(citus.get(), 0, 0);
         target.distribution_column = PQgetvalue(citus.get(), 0, 1);

@@ -74,7 +74,7 @@ std::string file_checksum(const std::string& path) {
 
 void record_rejects(pg::Connection& conn, int64_t run, const std::vector<Reject>& rejects) {
     for (const Reject& r : rejects)
-        conn.exec("SELECT xlsx.record_reject($1, $2, $3, $4, $5, $6)",
+        conn.exec("SELECT xlsx_internal.record_reject($1, $2, $3, $4, $5, $6)",
                   {std::to_string(run), std::to_string(r.sheet_row), r.column, r.value,
                    r.target_type, r.reason});
 }
@@ -169,9 +169,9 @@ private:
     void require_extension() {
         auto version =
             conn_.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
-        if (!version || *version == "1.0" || *version == "1.1")
+        if (!version || *version == "1.0" || *version == "1.1" || *version == "1.2")
             throw std::runtime_error(fmt::format(
-                "xlsx2pg needs the pg_xlsx extension, version 1.2, in database {} ({}): as a "
+                "xlsx2pg needs the pg_xlsx extension, version 1.3, in database {} ({}): as a "
                 "superuser run {} there, and GRANT xlsx_loader TO the loading role",
                 PQdb(conn_.raw()), version ? "it has " + *version : "it is not installed",
                 version ? "ALTER EXTENSION pg_xlsx UPDATE" : "CREATE EXTENSION pg_xlsx"));
@@ -257,12 +257,12 @@ private:
         std::string checksum = file_checksum(o_.file);
         int64_t run = find_run(checksum);
         std::string staging = conn_
-                                  .scalar("SELECT xlsx.create_staging($1, $2::text[])",
+                                  .scalar("SELECT xlsx_internal.create_staging($1, $2::text[])",
                                           {std::to_string(run), pg::array_literal(plan_.names)})
                                   .value();
         if (o_.colocate_staging && target_.citus == "distributed")
             result_.colocated_staging =
-                conn_.scalar("SELECT xlsx.colocate_staging($1)", {std::to_string(run)}).has_value();
+                conn_.scalar("SELECT xlsx_internal.colocate_staging($1)", {std::to_string(run)}).has_value();
         WriteTarget target{staging, plan_.names, plan_.types, true};
 
         std::set<uint64_t> committed = committed_chunks(run);
@@ -282,7 +282,7 @@ private:
                     c.exec("BEGIN");
                     uint64_t written = writers[i].write(chunk, rejects);
                     record_rejects(c, run, rejects);
-                    c.exec("SELECT xlsx.record_chunk($1, $2, $3, $4, $5, $6::integer[])",
+                    c.exec("SELECT xlsx_internal.record_chunk($1, $2, $3, $4, $5, $6::integer[])",
                            {std::to_string(run), std::to_string(chunk.number),
                             std::to_string(chunk.first_row), std::to_string(chunk.last_row),
                             std::to_string(written + rejects.size()),
@@ -324,7 +324,7 @@ private:
         if (o_.resume_run) {
             run = conn_.scalar(
                 "SELECT run_id FROM xlsx.import_runs WHERE run_id = $1 AND mode = 'staging' "
-                "AND state = ANY (xlsx.unfinished_states())",
+                "AND state = ANY (xlsx_internal.unfinished_states())",
                 {std::to_string(*o_.resume_run)});
             if (!run)
                 throw std::runtime_error(fmt::format(
@@ -332,7 +332,7 @@ private:
                     "run or is finished (see xlsx.import_runs)",
                     *o_.resume_run));
         } else if (!o_.new_run) {
-            run = conn_.scalar("SELECT xlsx.resumable_run($1, $2, $3)",
+            run = conn_.scalar("SELECT xlsx_internal.resumable_run($1, $2, $3)",
                                {checksum, sheet_.name, target_.name});
         }
         if (run && !claim_run(std::stoll(*run))) {
@@ -347,7 +347,7 @@ private:
             return result_.run_id;
         }
         result_.run_id = open_claimed_run(
-            "xlsx.open_run($1, $2, $3, $4, $5, $6, $7, $8)",
+            "xlsx_internal.open_run($1, $2, $3, $4, $5, $6, $7, $8)",
             {result_.file, sheet_.name, target_.name, mode_name(o_.mode),
              std::to_string(o_.connections), std::to_string(workbook_.package().file_size()),
              checksum, XLSX2PG_VERSION});
@@ -377,7 +377,7 @@ private:
                              .value_or("0"));
     }
 
-    // Opens a run (`open_call` is an xlsx.open_run call) holding its lock: claimed in the
+    // Opens a run (`open_call` is an xlsx_internal.open_run call) holding its lock: claimed in the
     // statement that inserts it, the run is never seen unclaimed (as abandoned, or free to
     // resume by another loader).
     int64_t open_claimed_run(const std::string& open_call, const Params& params) {
@@ -400,7 +400,7 @@ private:
     // Committed chunks of a resumed run; they must be the chunks this --chunk-rows makes.
     std::set<uint64_t> committed_chunks(int64_t run) {
         if (result_.resumed) {
-            auto forgotten = conn_.scalar("SELECT xlsx.verify_chunks($1)", {std::to_string(run)});
+            auto forgotten = conn_.scalar("SELECT xlsx_internal.verify_chunks($1)", {std::to_string(run)});
             if (forgotten && *forgotten != "0")
                 warn(
                     fmt::format("run {}: {} committed chunks were lost by a server crash "
@@ -446,7 +446,7 @@ private:
             {std::to_string(run)});
         uint64_t rows_read = std::stoull(PQgetvalue(totals.get(), 0, 0));
         uint64_t staged_rejects = std::stoull(PQgetvalue(totals.get(), 0, 1));
-        conn_.exec("SELECT xlsx.finish_run($1, 'staged', $2, 0, $3, $4)",
+        conn_.exec("SELECT xlsx_internal.finish_run($1, 'staged', $2, 0, $3, $4)",
                    {std::to_string(run), std::to_string(rows_read), std::to_string(staged_rejects),
                     std::to_string(progress_.bytes.load())});
         merge_limit_ = reject_limit(o_, rows_read);
@@ -526,7 +526,7 @@ private:
         result_.connections = static_cast<unsigned>(n);
         // Claimed, so that another loader's settle_prepared_loads leaves ours alone.
         result_.run_id =
-            open_claimed_run("xlsx.open_run($1, $2, $3, 'direct', $4, $5, NULL, $6)",
+            open_claimed_run("xlsx_internal.open_run($1, $2, $3, 'direct', $4, $5, NULL, $6)",
                              {result_.file, sheet_.name, target_.name, std::to_string(n),
                               std::to_string(workbook_.package().file_size()), XLSX2PG_VERSION});
         int64_t run = progress_.run_id = result_.run_id;
@@ -587,7 +587,7 @@ private:
         Params finish{std::to_string(run), std::to_string(result_.rows_read),
                       std::to_string(result_.rows_loaded), std::to_string(result_.rows_rejected),
                       std::to_string(progress_.bytes.load())};
-        const char* finish_sql = "SELECT xlsx.finish_run($1, 'merged', $2, $3, $4, $5)";
+        const char* finish_sql = "SELECT xlsx_internal.finish_run($1, 'merged', $2, $3, $4, $5)";
         if (deferred_) {  // prepared now; the JointCommit decides for every file at once
             for (size_t i = 0; i < conns.size(); ++i) {
                 conns[i]->exec("PREPARE TRANSACTION " + pg::quote_literal(gid(run, i)));
@@ -665,7 +665,7 @@ private:
     // The ledger's word for a run stopped by a signal: unfinished, resumable.
     void mark_interrupted(int64_t run) {
         try {
-            conn_.exec("SELECT xlsx.interrupt_run($1, $2)",
+            conn_.exec("SELECT xlsx_internal.interrupt_run($1, $2)",
                        {std::to_string(run),
                         fmt::format("interrupted by SIG{}", sigabbrev_np(interrupted()))});
         } catch (const pg::PgError&) {
@@ -687,7 +687,7 @@ private:
 
     void fail_run(int64_t run, const std::string& message) {
         try {
-            conn_.exec("SELECT xlsx.fail_run($1, $2)", {std::to_string(run), message});
+            conn_.exec("SELECT xlsx_internal.fail_run($1, $2)", {std::to_string(run), message});
         } catch (const pg::PgError&) {
             // The server went away; the run stays 'running' and can still be resumed.
         }
@@ -719,7 +719,7 @@ private:
     // Set by a JointCommit: the load stops short of its commit, which the JointCommit makes.
     bool deferred_ = false;
     std::vector<std::string> prepared_;  // direct: the prepared transactions
-    Params finish_params_;               // direct: xlsx.finish_run's, for the decision
+    Params finish_params_;               // direct: xlsx_internal.finish_run's, for the decision
 
 public:
     // What a JointCommit does with the loads it holds (see loader.hpp).
@@ -730,7 +730,7 @@ public:
         if (o_.mode == Mode::Staging)
             merge_rows(c);
         else
-            c.exec("SELECT xlsx.finish_run($1, 'merged', $2, $3, $4, $5)", finish_params_);
+            c.exec("SELECT xlsx_internal.finish_run($1, 'merged', $2, $3, $4, $5)", finish_params_);
     }
     // After the decision committed: direct's prepared transactions follow it.
     void commit_prepared(pg::Connection& c) {

@@ -36,13 +36,13 @@ TEST_F(ExtensionTest, InstallsIntoItsSchema) {
 
 TEST_F(ExtensionTest, LedgerRoundTripThroughLibpq) {
     PgConnection db(harness_conninfo(database_));
-    std::string run = db.scalar("SELECT xlsx.open_run('a.xlsx', 'Sheet1', 'public.t')");
+    std::string run = db.scalar("SELECT xlsx_internal.open_run('a.xlsx', 'Sheet1', 'public.t')");
     db.exec("BEGIN");
-    db.exec("SELECT xlsx.record_chunk(" + run + ", 0, 1, 10, 10)");
+    db.exec("SELECT xlsx_internal.record_chunk(" + run + ", 0, 1, 10, 10)");
     db.exec("ROLLBACK");  // a chunk whose transaction did not commit is not in the ledger
     EXPECT_EQ(db.scalar("SELECT count(*) FROM xlsx.import_chunks WHERE run_id = " + run), "0");
-    db.exec("SELECT xlsx.record_chunk(" + run + ", 0, 1, 10, 10)");
-    EXPECT_EQ(db.exec_error("SELECT xlsx.record_chunk(" + run + ", 0, 1, 10, 10)"), "23505");
-    db.exec("SELECT xlsx.finish_run(" + run + ", 'merged', 10, 10, 0, 100)");
+    db.exec("SELECT xlsx_internal.record_chunk(" + run + ", 0, 1, 10, 10)");
+    EXPECT_EQ(db.exec_error("SELECT xlsx_internal.record_chunk(" + run + ", 0, 1, 10, 10)"), "23505");
+    db.exec("SELECT xlsx_internal.finish_run(" + run + ", 'merged', 10, 10, 0, 100)");
     EXPECT_EQ(db.scalar("SELECT loaded FROM xlsx.stats(" + run + ")"), "10");
 }

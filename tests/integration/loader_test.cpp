@@ -343,10 +343,10 @@ TEST_F(LoaderTest, MissingExtensionIsExplained) {
 TEST_F(LoaderTest, PreparedTransactionsOfAKilledDirectLoadFollowTheLedger) {
     db_->exec("CREATE TABLE settled (n integer)");
     std::string decided =
-        db_->scalar("SELECT xlsx.open_run('a.xlsx', 'S', 'public.settled', 'direct')");
-    db_->exec("SELECT xlsx.finish_run(" + decided + ", 'merged', 1, 1, 0)");
+        db_->scalar("SELECT xlsx_internal.open_run('a.xlsx', 'S', 'public.settled', 'direct')");
+    db_->exec("SELECT xlsx_internal.finish_run(" + decided + ", 'merged', 1, 1, 0)");
     std::string undecided =
-        db_->scalar("SELECT xlsx.open_run('b.xlsx', 'S', 'public.settled', 'direct')");
+        db_->scalar("SELECT xlsx_internal.open_run('b.xlsx', 'S', 'public.settled', 'direct')");
     for (const auto& [run, value] : {std::pair{decided, "1"}, std::pair{undecided, "2"}}) {
         PgConnection session(harness_conninfo(database_));
         session.exec("BEGIN");

@@ -11,7 +11,7 @@ SELECT * FROM xlsx.import('\x00'::bytea, 't', create_table => true);  -- ERROR
 SELECT * FROM xlsx.import('\xd0cf11e0a1b11ae1'::bytea, 't', create_table => true);  -- ERROR
 SELECT * FROM xlsx.sheets('PK'::bytea);  -- ERROR
 SELECT * FROM xlsx.sheets(2147483647::oid);  -- ERROR
-SELECT xlsx.column_letters(1), xlsx.column_letters(26), xlsx.column_letters(27), xlsx.column_letters(16384);
+SELECT xlsx_internal.column_letters(1), xlsx_internal.column_letters(26), xlsx_internal.column_letters(27), xlsx_internal.column_letters(16384);
 
 -- Roles without pg_read_server_files may not name a server file.
 CREATE ROLE regress_no_files;
@@ -19,7 +19,7 @@ GRANT xlsx_loader TO regress_no_files;
 SET ROLE regress_no_files;
 SELECT * FROM xlsx.import('/etc/passwd', 't', create_table => true);  -- ERROR
 SELECT * FROM xlsx.sheets('/etc/passwd');  -- ERROR
-SELECT * FROM xlsx.sheets_of('/etc/passwd', NULL, NULL);  -- ERROR
+SELECT * FROM xlsx_internal.sheets_of('/etc/passwd', NULL, NULL);  -- ERROR
 RESET ROLE;
 
 -- The foreign data wrapper's options.

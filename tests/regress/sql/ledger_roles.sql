@@ -13,14 +13,14 @@ GRANT SELECT, INSERT ON owned_target TO regress_owner, regress_monitor, regress_
 -- The owner's runs: one merged with its staging table kept, one unfinished with a chunk and a
 -- reject.
 SET ROLE regress_owner;
-SELECT xlsx.open_run('kept.xlsx', 'S', 'public.owned_target') AS kept_run \gset
-SELECT xlsx.create_staging(:kept_run, ARRAY['id']) IS NOT NULL AS staged;
+SELECT xlsx_internal.open_run('kept.xlsx', 'S', 'public.owned_target') AS kept_run \gset
+SELECT xlsx_internal.create_staging(:kept_run, ARRAY['id']) IS NOT NULL AS staged;
 INSERT INTO xlsx_staging.run_:kept_run VALUES (2, '1');
 SELECT * FROM xlsx.merge_run(:kept_run, drop_staging => false);
-SELECT xlsx.open_run('open.xlsx', 'S', 'public.owned_target', file_checksum => 'sum') AS open_run \gset
-SELECT xlsx.create_staging(:open_run, ARRAY['id']) IS NOT NULL AS staged;
-SELECT xlsx.record_chunk(:open_run, 0, 2, 3, 1, NULL);
-SELECT xlsx.record_reject(:open_run, 3, 'id', 'x', 'integer', 'bad');
+SELECT xlsx_internal.open_run('open.xlsx', 'S', 'public.owned_target', file_checksum => 'sum') AS open_run \gset
+SELECT xlsx_internal.create_staging(:open_run, ARRAY['id']) IS NOT NULL AS staged;
+SELECT xlsx_internal.record_chunk(:open_run, 0, 2, 3, 1, NULL);
+SELECT xlsx_internal.record_reject(:open_run, 3, 'id', 'x', 'integer', 'bad');
 RESET ROLE;
 
 -- What each role sees of the owner's runs, chunks and rejects.
@@ -51,10 +51,10 @@ VALUES ('forged.xlsx', 'S', 't', 'staging', 'regress_owner');  -- ERROR
 INSERT INTO xlsx.rejects (run_id, reason) VALUES (:open_run, 'forged');  -- ERROR
 INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows)
 VALUES (:open_run, 9, 10, 11, 1);  -- ERROR
-SELECT xlsx.record_reject(:open_run, 4, 'id', 'y', 'integer', 'forged');  -- ERROR
+SELECT xlsx_internal.record_reject(:open_run, 4, 'id', 'y', 'integer', 'forged');  -- ERROR
 SELECT * FROM xlsx.merge_run(:open_run);  -- ERROR
 SELECT * FROM xlsx.merge('xlsx_staging.run_' || :open_run, 'owned_target', run => :open_run);  -- ERROR
-SELECT xlsx.resumable_run('sum', 'S', 'public.owned_target') AS resumed_by_monitor;
+SELECT xlsx_internal.resumable_run('sum', 'S', 'public.owned_target') AS resumed_by_monitor;
 -- Its cleanup passes over the owner's runs and the staging table kept for one of them.
 SELECT count(*) AS cleaned FROM xlsx.cleanup(interval '0', include_unfinished => true, keep_history => false);
 RESET ROLE;
@@ -77,7 +77,7 @@ SELECT 'after the other loader' AS step, * FROM pg_temp.seen();
 
 -- The owner changes its own: resumes, updates, and cleans up with its staging table.
 SET ROLE regress_owner;
-SELECT xlsx.resumable_run('sum', 'S', 'public.owned_target') = :open_run AS resumable_by_owner;
+SELECT xlsx_internal.resumable_run('sum', 'S', 'public.owned_target') = :open_run AS resumable_by_owner;
 UPDATE xlsx.rejects SET reason = 'checked' WHERE run_id = :open_run;
 INSERT INTO xlsx.import_chunks (run_id, chunk_no, first_row, last_row, rows, run_owner)
 VALUES (:open_run, 1, 4, 5, 1, 'regress_other');  -- ERROR
@@ -88,7 +88,7 @@ SELECT 'after the owner' AS step, * FROM pg_temp.seen();
 
 -- A superuser changes anyone's.
 SET ROLE regress_other;
-SELECT xlsx.open_run('other.xlsx', 'S', 'public.owned_target') AS other_run \gset
+SELECT xlsx_internal.open_run('other.xlsx', 'S', 'public.owned_target') AS other_run \gset
 RESET ROLE;
 UPDATE xlsx.import_runs SET state = 'aborted', finished_at = now() - interval '1 day'
  WHERE run_id = :other_run;

@@ -65,38 +65,38 @@ SELECT * FROM xlsx.merge('staging', 'no_such_table');  -- ERROR
 SELECT * FROM xlsx.merge('staging', 'people', 'upsert', ARRAY['name']);  -- ERROR
 
 -- Runs: the loader's path. A staging table per run, merged once, then dropped.
-SELECT xlsx.open_run('people.xlsx', 'Sheet1', 'public.people', 'staging', 2, 1000, 'sha256:ab') AS run \gset
-SELECT xlsx.create_staging(:run, ARRAY['id', 'name', 'Odd "name"']);
-SELECT xlsx.create_staging(:run, ARRAY['id', 'name', 'Odd "name"']) AS again;
-SELECT xlsx.create_staging(:run, ARRAY['id']);  -- ERROR
-SELECT xlsx.create_staging(-1, ARRAY['id']);  -- ERROR
-SELECT xlsx.resumable_run('sha256:ab', 'Sheet1', 'public.people') = :run AS resumable;
+SELECT xlsx_internal.open_run('people.xlsx', 'Sheet1', 'public.people', 'staging', 2, 1000, 'sha256:ab') AS run \gset
+SELECT xlsx_internal.create_staging(:run, ARRAY['id', 'name', 'Odd "name"']);
+SELECT xlsx_internal.create_staging(:run, ARRAY['id', 'name', 'Odd "name"']) AS again;
+SELECT xlsx_internal.create_staging(:run, ARRAY['id']);  -- ERROR
+SELECT xlsx_internal.create_staging(-1, ARRAY['id']);  -- ERROR
+SELECT xlsx_internal.resumable_run('sha256:ab', 'Sheet1', 'public.people') = :run AS resumable;
 INSERT INTO xlsx_staging.run_:run VALUES (2, '20', 'Twenty', 'x'), (3, 'oops', 'Bad', 'y');
 SELECT * FROM xlsx.merge_run(:run, column_map => '{"Odd \"name\"": null}');
 SELECT to_regclass('xlsx_staging.run_' || :run) AS staging_after_merge;
 SELECT state, rows_read, rows_loaded, rows_rejected FROM xlsx.import_runs WHERE run_id = :run;
-SELECT xlsx.resumable_run('sha256:ab', 'Sheet1', 'public.people') AS resumable_after_merge;
+SELECT xlsx_internal.resumable_run('sha256:ab', 'Sheet1', 'public.people') AS resumable_after_merge;
 SELECT * FROM xlsx.merge_run(:run);  -- ERROR
 SELECT * FROM xlsx.merge_run(-1);  -- ERROR
 
 -- A resumed run first checks that its committed chunks are still staged: crash recovery
 -- empties UNLOGGED tables, and a chunk whose rows are gone is forgotten, to be loaded again.
-SELECT xlsx.open_run('crashed.xlsx', 'S', 'public.people') AS crashed \gset
-SELECT xlsx.create_staging(:crashed, ARRAY['id']) IS NOT NULL AS created;
+SELECT xlsx_internal.open_run('crashed.xlsx', 'S', 'public.people') AS crashed \gset
+SELECT xlsx_internal.create_staging(:crashed, ARRAY['id']) IS NOT NULL AS created;
 INSERT INTO xlsx_staging.run_:crashed VALUES (2, '1'), (3, '2'), (12, '11');
-SELECT xlsx.record_chunk(:crashed, 0, 1, 10, 2), xlsx.record_chunk(:crashed, 1, 11, 20, 2);
-SELECT xlsx.verify_chunks(:crashed) AS forgotten;
+SELECT xlsx_internal.record_chunk(:crashed, 0, 1, 10, 2), xlsx_internal.record_chunk(:crashed, 1, 11, 20, 2);
+SELECT xlsx_internal.verify_chunks(:crashed) AS forgotten;
 SELECT chunk_no FROM xlsx.import_chunks WHERE run_id = :crashed;
 SELECT count(*) AS staged_after FROM xlsx_staging.run_:crashed;
 TRUNCATE xlsx_staging.run_:crashed;
-SELECT xlsx.verify_chunks(:crashed) AS forgotten_after_reset;
-SELECT xlsx.fail_run(:crashed, 'test');
+SELECT xlsx_internal.verify_chunks(:crashed) AS forgotten_after_reset;
+SELECT xlsx_internal.fail_run(:crashed, 'test');
 
 -- Cleanup: finished runs lose their staging table and chunk ledger; unfinished ones stay
 -- unless asked.
-SELECT xlsx.open_run('old.xlsx', 'S', 'public.people') AS old_run \gset
-SELECT xlsx.create_staging(:old_run, ARRAY['id']) IS NOT NULL AS created;
-SELECT xlsx.record_chunk(:old_run, 0, 2, 2, 1);
+SELECT xlsx_internal.open_run('old.xlsx', 'S', 'public.people') AS old_run \gset
+SELECT xlsx_internal.create_staging(:old_run, ARRAY['id']) IS NOT NULL AS created;
+SELECT xlsx_internal.record_chunk(:old_run, 0, 2, 2, 1);
 SELECT count(*) AS cleaned FROM xlsx.cleanup(interval '0');
 SELECT to_regclass('xlsx_staging.run_' || :old_run) IS NOT NULL AS unfinished_kept;
 SELECT state, staging_dropped IS NOT NULL AS dropped

@@ -18,7 +18,7 @@ SELECT column_name, nulls, non_null, distinct_estimate BETWEEN 900 AND 1100 AS a
 -- Values at the edges of each type.
 CREATE TABLE edge (v text);
 CREATE FUNCTION narrowest(VARIADIC vals text[]) RETURNS text LANGUAGE sql AS $$
-    SELECT (xlsx.profile_agg(v)).suggested_type FROM unnest(vals) AS v
+    SELECT (xlsx_internal.profile_agg(v)).suggested_type FROM unnest(vals) AS v
 $$;
 SELECT narrowest('32767', '-32768') AS smallint_edge,
        narrowest('32768') AS past_smallint,

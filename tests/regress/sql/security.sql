@@ -19,7 +19,7 @@ SELECT column_name, raw_value, reason FROM xlsx.rejects
  WHERE run_id = (SELECT max(run_id) FROM xlsx.import_runs);
 SELECT xlsx.suggest_ddl('"stage ""1"""', 'x"; DROP TABLE y; --');  -- ERROR
 SELECT xlsx.suggest_ddl('"stage ""1"""', '"x""; DROP TABLE y; --"');
-SELECT xlsx.create_staging(xlsx.open_run('f', 's', 't'), ARRAY['a"); DROP TABLE x; --', 'ok']);
+SELECT xlsx_internal.create_staging(xlsx_internal.open_run('f', 's', 't'), ARRAY['a"); DROP TABLE x; --', 'ok']);
 
 -- A hostile search_path: look-alike functions and operators do not reach the extension.
 CREATE SCHEMA regress_evil;
@@ -50,8 +50,8 @@ RESET ROLE;
 
 -- Another role neither sees nor merges someone else's run, nor reads their staging table.
 SET ROLE regress_merger;
-SELECT xlsx.open_run('private.xlsx', 'S', 'public.guarded') AS private_run \gset
-SELECT xlsx.create_staging(:private_run, ARRAY['id']) AS private_stage \gset
+SELECT xlsx_internal.open_run('private.xlsx', 'S', 'public.guarded') AS private_run \gset
+SELECT xlsx_internal.create_staging(:private_run, ARRAY['id']) AS private_stage \gset
 SET ROLE regress_outsider;
 SELECT * FROM xlsx.merge_run(:private_run);  -- ERROR
 SELECT count(*) FROM xlsx_staging.run_:private_run;  -- ERROR
@@ -64,7 +64,7 @@ SET client_min_messages = warning;
 CREATE ROLE regress_stranger LOGIN;
 RESET client_min_messages;
 SET ROLE regress_stranger;
-SELECT xlsx.open_run('f', 's', 't');  -- ERROR
+SELECT xlsx_internal.open_run('f', 's', 't');  -- ERROR
 RESET ROLE;
 
 DROP SCHEMA "we""ird; schema" CASCADE;

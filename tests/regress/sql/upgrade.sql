@@ -11,7 +11,7 @@ ALTER EXTENSION pg_xlsx UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx';
 SELECT file_name, state FROM xlsx.import_runs WHERE run_id = :run;
 CREATE TABLE t (n integer);
-SELECT xlsx.create_staging(:run, ARRAY['n']) AS staging;
+SELECT xlsx_internal.create_staging(:run, ARRAY['n']) AS staging;
 INSERT INTO xlsx_staging.run_:run VALUES (2, '42');
 SELECT * FROM xlsx.merge_run(:run);
 SELECT * FROM t;
