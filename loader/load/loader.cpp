@@ -262,7 +262,8 @@ private:
                                   .value();
         if (o_.colocate_staging && target_.citus == "distributed")
             result_.colocated_staging =
-                conn_.scalar("SELECT xlsx_internal.colocate_staging($1)", {std::to_string(run)}).has_value();
+                conn_.scalar("SELECT xlsx_internal.colocate_staging($1)", {std::to_string(run)})
+                    .has_value();
         WriteTarget target{staging, plan_.names, plan_.types, true};
 
         std::set<uint64_t> committed = committed_chunks(run);
@@ -400,7 +401,8 @@ private:
     // Committed chunks of a resumed run; they must be the chunks this --chunk-rows makes.
     std::set<uint64_t> committed_chunks(int64_t run) {
         if (result_.resumed) {
-            auto forgotten = conn_.scalar("SELECT xlsx_internal.verify_chunks($1)", {std::to_string(run)});
+            auto forgotten =
+                conn_.scalar("SELECT xlsx_internal.verify_chunks($1)", {std::to_string(run)});
             if (forgotten && *forgotten != "0")
                 warn(
                     fmt::format("run {}: {} committed chunks were lost by a server crash "
