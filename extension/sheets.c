@@ -1,7 +1,6 @@
 /*
  * What a workbook holds, for psql: xlsx.sheets (each sheet with its state, kind and used
- * range, as xlsx2pg sheets prints them) and xlsx_internal.sheet_header (a header row's texts and the
- * column names create_table makes of them, the same names as xlsx2pg --create).
+ * range, as xlsx2pg sheets prints them) and xlsx.tables (its Excel tables).
  */
 #include "postgres.h"
 
@@ -14,7 +13,6 @@
 #include "xlsx_source.h"
 
 PG_FUNCTION_INFO_V1(pg_xlsx_sheets);
-PG_FUNCTION_INFO_V1(pg_xlsx_sheet_header);
 PG_FUNCTION_INFO_V1(pg_xlsx_tables);
 
 /*
@@ -101,70 +99,4 @@ Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
     }
     xlsx_handle_close(handle);
     return (Datum)0;
-}
-
-/* xlsx_internal.sheet_header(path, lo, data, sheet, header_row, threads, range)
- *   -> (sheet_name, header, names); with a range, its columns count from the range's first */
-Datum pg_xlsx_sheet_header(PG_FUNCTION_ARGS) {
-    XlsxSource source;
-    XlsxHandle* handle;
-    TupleDesc tupdesc;
-    MemoryContext scan_context;
-    int header_row = PG_ARGISNULL(4) ? 1 : PG_GETARG_INT32(4);
-    uint32_t row;
-    const xlsx_cell* cells;
-    size_t count;
-    char** texts = NULL;
-    size_t* sizes = NULL;
-    uint32_t width = 0;
-    Datum result[3];
-    bool nulls[3] = {false};
-
-    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "xlsx_internal.sheet_header must return a record");
-    if (header_row < 1)
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("header_row must be 1 or more")));
-    xlsx_source_from_args(fcinfo, &source);
-    scan_context =
-        AllocSetContextCreate(CurrentMemoryContext, "xlsx header", ALLOCSET_DEFAULT_SIZES);
-    handle = xlsx_handle_open(&source, PG_ARGISNULL(5) ? 2 : PG_GETARG_INT32(5), scan_context);
-    xlsx_handle_open_sheet(handle, PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)),
-                           PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6)));
-    result[0] = CStringGetTextDatum(handle->sheet_name);
-    while (xlsx_handle_next_row(handle, &row, &cells, &count) && row <= (uint32_t)header_row) {
-        CHECK_FOR_INTERRUPTS();
-        if (row < (uint32_t)header_row || count == 0) continue;
-        width = cells[count - 1].column;
-        texts = palloc0(sizeof(char*) * width);
-        sizes = palloc0(sizeof(size_t) * width);
-        for (size_t i = 0; i < count; i++) {
-            texts[cells[i].column - 1] = pnstrdup(cells[i].data, cells[i].size);
-            sizes[cells[i].column - 1] = cells[i].size;
-        }
-    }
-    xlsx_handle_close(handle); /* the rest of the sheet is not needed */
-
-    if (width == 0) {
-        nulls[1] = nulls[2] = true;
-    } else {
-        Datum* header = palloc(sizeof(Datum) * width);
-        Datum* names = palloc(sizeof(Datum) * width);
-        char** made = palloc0(sizeof(char*) * width);
-        char* message = NULL;
-        xlsx_status status =
-            xlsx_column_names((const char* const*)texts, sizes, width, made, &message);
-
-        if (status != XLSX_OK) xlsx_raise(NULL, status, message);
-        for (uint32_t i = 0; i < width; i++) {
-            header[i] = CStringGetTextDatum(texts[i] ? texts[i] : "");
-            names[i] = CStringGetTextDatum(made[i]);
-            xlsx_free_string(made[i]);
-        }
-        result[1] =
-            PointerGetDatum(construct_array(header, (int)width, TEXTOID, -1, false, TYPALIGN_INT));
-        result[2] =
-            PointerGetDatum(construct_array(names, (int)width, TEXTOID, -1, false, TYPALIGN_INT));
-    }
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls)));
 }

@@ -7,12 +7,37 @@
 #include <signal.h>
 
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "xlsx_source.h"
+
+/* A server file: as COPY FROM 'file' asks. */
+static void source_from_path(text* path, XlsxSource* source) {
+    if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("permission denied to read server files"),
+                        errhint("Only roles with privileges of the \"pg_read_server_files\" "
+                                "role may read a workbook on the server; others can send it "
+                                "with \\lo_import or as a bytea.")));
+    source->path = text_to_cstring(path);
+    source->label = source->path;
+}
+
+static void source_from_bytes(bytea* bytes, const char* label, XlsxSource* source) {
+    source->data = VARDATA_ANY(bytes);
+    source->size = VARSIZE_ANY_EXHDR(bytes);
+    source->label = label;
+}
+
+/* A large object through the server's own lo_get: SELECT on it, as lo_get asks. */
+static void source_from_lo(Oid lo, XlsxSource* source) {
+    source_from_bytes(DatumGetByteaPP(DirectFunctionCall1(be_lo_get, ObjectIdGetDatum(lo))),
+                      psprintf("large object %u", lo), source);
+}
 
 void xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource* source) {
     int given = !PG_ARGISNULL(0) + !PG_ARGISNULL(1) + !PG_ARGISNULL(2);
@@ -24,32 +49,27 @@ void xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource* source) {
             (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
              errmsg(
                  "a workbook needs exactly one source: a server file, a large object or a bytea")));
-    if (!PG_ARGISNULL(0)) {
-        /* As COPY FROM 'file' asks. */
-        if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
-            ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                            errmsg("permission denied to read server files"),
-                            errhint("Only roles with privileges of the \"pg_read_server_files\" "
-                                    "role may read a workbook on the server; others can send it "
-                                    "with \\lo_import or as a bytea.")));
-        source->path = text_to_cstring(PG_GETARG_TEXT_PP(0));
-        source->label = source->path;
-    } else {
-        bytea* bytes;
+    if (!PG_ARGISNULL(0))
+        source_from_path(PG_GETARG_TEXT_PP(0), source);
+    else if (!PG_ARGISNULL(1))
+        source_from_lo(PG_GETARG_OID(1), source);
+    else
+        source_from_bytes(PG_GETARG_BYTEA_PP(2), "bytea", source);
+}
 
-        if (!PG_ARGISNULL(1)) {
-            /* The server's own lo_get: SELECT on the large object, as lo_get asks. */
-            Oid lo = PG_GETARG_OID(1);
-
-            bytes = DatumGetByteaPP(DirectFunctionCall1(be_lo_get, ObjectIdGetDatum(lo)));
-            source->label = psprintf("large object %u", lo);
-        } else {
-            bytes = PG_GETARG_BYTEA_PP(2);
-            source->label = "bytea";
-        }
-        source->data = VARDATA_ANY(bytes);
-        source->size = VARSIZE_ANY_EXHDR(bytes);
-    }
+void xlsx_source_from_value(Oid type, Datum value, bool isnull, XlsxSource* source) {
+    memset(source, 0, sizeof(*source));
+    if (isnull)
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("the workbook must not be NULL")));
+    if (type == TEXTOID)
+        source_from_path(DatumGetTextPP(value), source);
+    else if (type == OIDOID)
+        source_from_lo(DatumGetObjectId(value), source);
+    else if (type == BYTEAOID)
+        source_from_bytes(DatumGetByteaPP(value), "bytea", source);
+    else
+        elog(ERROR, "a workbook is a path, a large object or a bytea, not type %u", type);
 }
 
 /* The reset callback: whatever an error left open is closed with its context. */
@@ -130,9 +150,13 @@ bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** c
     xlsx_raise(handle, status, message);
 }
 
-void xlsx_handle_close(XlsxHandle* handle) {
+void xlsx_handle_close_sheet(XlsxHandle* handle) {
     if (handle->reader) xlsx_sheet_close(handle->reader); /* stops and joins its threads */
     handle->reader = NULL;
+}
+
+void xlsx_handle_close(XlsxHandle* handle) {
+    xlsx_handle_close_sheet(handle);
     if (handle->workbook) xlsx_workbook_close(handle->workbook);
     handle->workbook = NULL;
 }

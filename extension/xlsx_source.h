@@ -27,6 +27,9 @@ typedef struct XlsxSource {
  */
 extern void xlsx_source_from_args(FunctionCallInfo fcinfo, XlsxSource* source);
 
+/* The same from one argument: a path (text), a large object (oid) or the bytes (bytea). */
+extern void xlsx_source_from_value(Oid type, Datum value, bool isnull, XlsxSource* source);
+
 typedef struct XlsxHandle {
     xlsx_workbook* workbook;
     xlsx_sheet_reader* reader;
@@ -47,6 +50,9 @@ extern void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const 
 /* The next row with values; false at the end. Raises the reader's error, handle closed. */
 extern bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** cells,
                                  size_t* count);
+
+/* Stops and joins the open sheet's threads; the workbook stays open for another pass. */
+extern void xlsx_handle_close_sheet(XlsxHandle* handle);
 
 /* Stops and joins the reader's threads and frees it; safe to call twice. */
 extern void xlsx_handle_close(XlsxHandle* handle);

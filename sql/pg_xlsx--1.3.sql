@@ -863,307 +863,6 @@ AS 'MODULE_PATHNAME', 'pg_xlsx_tables'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx_internal.tables_of(text, oid, bytea, integer) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
 
-CREATE FUNCTION xlsx_internal.sheet_header(path text, lo oid, data bytea, sheet text, header_row integer,
-                                  threads integer, range text,
-                                  OUT sheet_name text, OUT header text[], OUT names text[])
-RETURNS record
-AS 'MODULE_PATHNAME', 'pg_xlsx_sheet_header'
-LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx_internal.sheet_header(text, oid, bytea, text, integer, integer, text) IS 'Internal: a header row''s texts by sheet column and the column names create_table makes of them';
-
-CREATE FUNCTION xlsx_internal.copy_sheet(path text, lo oid, data bytea, sheet text, target regclass,
-                                target_columns text[], sheet_columns integer[], header_row integer,
-                                skip_rows integer, width_limit integer, with_sheet_row boolean,
-                                null_values text[], trim_text boolean, threads integer,
-                                infer_types boolean, run bigint, range text, stop_at_empty boolean,
-                                OUT sheet_name text, OUT rows_read bigint, OUT rows_copied bigint,
-                                OUT first_row integer, OUT last_row integer, OUT width integer,
-                                OUT types text[])
-RETURNS record
-AS 'MODULE_PATHNAME', 'pg_xlsx_copy_sheet'
-LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx_internal.copy_sheet(text, oid, bytea, text, regclass, text[], integer[], integer, integer, integer, boolean, text[], boolean, integer, boolean, bigint, text, boolean) IS 'Internal: COPYs a sheet''s data rows into target (or only scans it, for types)';
-
-
--- The import --------------------------------------------------------------------------------
-
--- target_found and default_schema are the caller's to_regclass(target) and current_schema(),
--- taken under the caller's search_path (this function runs with its own).
-CREATE FUNCTION xlsx_internal.import_workbook(path text, lo oid, data bytea, target text,
-                                     target_found regclass, default_schema text, sheet text,
-                                     header_row integer, no_header boolean, skip_rows integer,
-                                     columns text[], create_table boolean, types text[],
-                                     all_text boolean, truncate boolean, upsert text[], mode text,
-                                     reject_limit bigint, null_values text[], trim_text boolean,
-                                     threads integer, keep_staging boolean, range text,
-                                     table_name text, stop_at_empty boolean)
-RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
-               rejected bigint, seconds double precision, rows_per_second double precision)
-LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    label text := coalesce(path, CASE WHEN lo IS NOT NULL THEN 'large object ' || lo ELSE 'bytea' END);
-    name_parts text[];
-    target_name text;        -- "schema"."table"
-    target_oid regclass := target_found;
-    header text[];           -- header texts by sheet column
-    made_names text[];       -- the names create_table makes of them
-    sheet_name text;
-    width integer;           -- sheet columns the load takes
-    load_columns text[];     -- target column of each loaded sheet column, in order
-    sheet_columns integer[]; -- and its sheet column
-    table_columns text[];
-    column_types text[];     -- for create_table, by position in load_columns
-    scanned record;
-    inferred text[];         -- the types the values fit, by sheet column, once a pass saw them
-    copied record;
-    copy_into regclass;      -- where direct mode's COPY writes: the target, or a temp table on Citus
-    n_inserted bigint;
-    n_updated bigint := 0;
-    run bigint;
-    staged_rejects bigint;
-    override text;
-    i integer;
-BEGIN
-    IF num_nonnulls(path, lo, data) <> 1 THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'a workbook needs exactly one source: a server file, a large object or a bytea';
-    END IF;
-    IF mode NOT IN ('staging', 'direct') THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('invalid mode "%s"', mode), HINT = 'The modes are staging and direct.';
-    END IF;
-    IF upsert IS NOT NULL AND mode = 'direct' THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'upsert needs staging mode', DETAIL = 'COPY cannot update rows.';
-    END IF;
-    IF upsert IS NOT NULL AND truncate THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'upsert and truncate do not go together';
-    END IF;
-
-    -- An Excel table names the sheet, the range (its ref without the totals row) and whether
-    -- there is a header row; a range's first row is its header.
-    IF table_name IS NOT NULL THEN
-        IF sheet IS NOT NULL OR range IS NOT NULL THEN
-            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-                MESSAGE = 'table_name names the sheet and the range: leave out sheet and range';
-        END IF;
-        SELECT t.sheet, t.load_range, no_header OR t.header_rows = 0 INTO sheet, range, no_header
-          FROM xlsx_internal.tables_of(path, lo, data, threads) t WHERE lower(t.name) = lower(table_name);
-        IF NOT FOUND THEN
-            RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-                MESSAGE = format('no Excel table named "%s" in %s', table_name, label),
-                DETAIL = coalesce('Its tables are: ' || (SELECT string_agg(t.name, ', ')
-                                                            FROM xlsx_internal.tables_of(path, lo, data, threads) t) || '.',
-                                  'It has no Excel tables.');
-        END IF;
-    END IF;
-    IF range IS NOT NULL THEN
-        header_row := coalesce(substring(range FROM '^\$?[A-Za-z]+\$?([0-9]+)')::integer, 1);
-    END IF;
-
-    -- The target, named as SQL names it; it must exist unless create_table.
-    name_parts := parse_ident(target);
-    IF target_oid IS NOT NULL THEN
-        SELECT ARRAY[n.nspname::text, c.relname::text] INTO name_parts
-          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = target_oid;
-    ELSIF cardinality(name_parts) = 1 THEN
-        name_parts := ARRAY[default_schema] || name_parts;
-    ELSIF cardinality(name_parts) <> 2 THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_name',
-            MESSAGE = format('invalid table name "%s"', target), HINT = 'Give it as table or schema.table.';
-    END IF;
-    IF name_parts[1] IN ('xlsx', 'xlsx_staging') THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = format('cannot import into schema %s', name_parts[1]),
-            DETAIL = 'The extension''s own schemas are never a target.';
-    END IF;
-    target_name := format('%I.%I', name_parts[1], name_parts[2]);
-    IF target_oid IS NULL AND NOT create_table THEN
-        RAISE EXCEPTION USING ERRCODE = 'undefined_table',
-            MESSAGE = format('table %s does not exist', target_name),
-            HINT = 'Pass create_table => true to create it from the sheet.';
-    END IF;
-    IF target_oid IS NOT NULL THEN
-        SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO table_columns
-          FROM pg_attribute a
-         WHERE a.attrelid = target_oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '';
-    END IF;
-
-    -- The header, and the width of the data it describes.
-    IF NOT no_header THEN
-        SELECT h.sheet_name, h.header, h.names INTO sheet_name, header, made_names
-          FROM xlsx_internal.sheet_header(path, lo, data, sheet, header_row, threads, range) h;
-        width := coalesce(cardinality(header), 0);
-    END IF;
-    IF no_header OR width = 0 THEN
-        -- No header: the widest data row decides (one scan; create_table also takes its types).
-        scanned := xlsx_internal.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL,
-                                   CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, NULL,
-                                   false, null_values, trim_text, threads, create_table, NULL,
-                                   range, stop_at_empty);
-        sheet_name := scanned.sheet_name;
-        width := scanned.width;
-        inferred := scanned.types;
-        made_names := ARRAY(SELECT 'column_' || c FROM generate_series(1, width) c);
-        header := array_fill(''::text, ARRAY[width]);
-    END IF;
-    IF width = 0 THEN
-        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-            MESSAGE = format('sheet "%s" of %s has no data', sheet_name, label);
-    END IF;
-
-    -- Which sheet column goes into which table column.
-    load_columns := '{}';
-    sheet_columns := '{}';
-    FOR i IN 1 .. width LOOP
-        IF columns IS NOT NULL THEN
-            CONTINUE WHEN i > cardinality(columns) OR columns[i] = '-';
-            load_columns := load_columns || columns[i];
-        ELSIF target_oid IS NULL THEN
-            load_columns := load_columns || made_names[i];
-        ELSIF no_header OR header[i] = '' THEN
-            CONTINUE WHEN no_header IS FALSE;  -- an empty header cell: not loaded
-            IF i > cardinality(table_columns) THEN
-                RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
-                    MESSAGE = format('the sheet has %s columns and table %s only %s', width, target_name, cardinality(table_columns)),
-                    HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
-            END IF;
-            load_columns := load_columns || table_columns[i];
-        ELSIF header[i] = ANY (table_columns) THEN
-            load_columns := load_columns || header[i];
-        ELSIF made_names[i] = ANY (table_columns) THEN
-            load_columns := load_columns || made_names[i];
-        ELSE
-            RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
-                MESSAGE = format('the header does not match table %s: no column for %s "%s"',
-                                 target_name, xlsx_internal.column_letters(i), header[i]),
-                DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', ')),
-                HINT = 'Map the sheet''s columns with columns => ARRAY[...] (''-'' skips one).';
-        END IF;
-        sheet_columns := sheet_columns || i;
-    END LOOP;
-    IF target_oid IS NOT NULL AND EXISTS (SELECT FROM unnest(load_columns) c WHERE c <> ALL (table_columns)) THEN
-        RAISE EXCEPTION USING ERRCODE = 'undefined_column',
-            MESSAGE = format('table %s has no column %s', target_name,
-                             (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c WHERE c <> ALL (table_columns))),
-            DETAIL = format('Its columns are: %s.', array_to_string(table_columns, ', '));
-    END IF;
-
-    -- Types for create_table: all text, the types the values fit, and overrides (C=T).
-    IF target_oid IS NULL THEN
-        IF all_text THEN
-            column_types := array_fill('text'::text, ARRAY[cardinality(load_columns)]);
-        ELSIF mode = 'direct' AND inferred IS NULL THEN
-            -- Direct mode reads the sheet twice: the types first (staging takes them while staging).
-            inferred := (xlsx_internal.copy_sheet(path, lo, data, sheet, NULL, NULL, NULL, header_row,
-                                         skip_rows, width, false, null_values, trim_text, threads,
-                                         true, NULL, range, stop_at_empty)).types;
-        END IF;
-        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
-            IF override !~ '^[^=]+=[A-Za-z_][A-Za-z0-9_ ."]*(\([0-9, ]+\))?(\[\])*$'
-               OR to_regtype(substr(override, strpos(override, '=') + 1)) IS NULL THEN
-                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-                    MESSAGE = format('invalid type override "%s"', override),
-                    HINT = 'Write COLUMN=TYPE, such as amount=numeric(12,2).';
-            END IF;
-            IF split_part(override, '=', 1) <> ALL (load_columns) THEN
-                RAISE EXCEPTION USING ERRCODE = 'undefined_column',
-                    MESSAGE = format('type override for unknown column "%s"', split_part(override, '=', 1)),
-                    DETAIL = format('The columns are: %s.', array_to_string(load_columns, ', '));
-            END IF;
-        END LOOP;
-    END IF;
-
-    IF mode = 'staging' THEN
-        run := xlsx_internal.open_run(label, sheet_name, target_name, 'staging', 1, NULL, NULL,
-                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
-        copied := xlsx_internal.copy_sheet(path, lo, data, sheet,
-                                  xlsx_internal.create_staging(run, load_columns)::regclass, load_columns,
-                                  sheet_columns, CASE WHEN no_header THEN 0 ELSE header_row END,
-                                  skip_rows, width, true, null_values, trim_text, threads,
-                                  target_oid IS NULL AND NOT all_text, run, range, stop_at_empty);
-        staged_rejects := (SELECT count(DISTINCT j.sheet_row) FROM xlsx.rejects j WHERE j.run_id = run);
-        IF copied.rows_read > 0 THEN
-            PERFORM xlsx_internal.record_chunk(run, 0, copied.first_row, copied.last_row, copied.rows_read);
-        END IF;
-        PERFORM xlsx_internal.finish_run(run, 'staged', copied.rows_read, 0, staged_rejects, 0);
-        IF reject_limit IS NOT NULL AND staged_rejects > reject_limit THEN
-            RAISE EXCEPTION USING ERRCODE = 'data_exception',
-                MESSAGE = format('%s rows were rejected, more than the reject limit of %s', staged_rejects, reject_limit);
-        END IF;
-        inferred := coalesce(inferred, copied.types);
-    END IF;
-
-    IF target_oid IS NULL THEN
-        IF column_types IS NULL THEN
-            column_types := ARRAY(SELECT coalesce(inferred[s], 'text') FROM unnest(sheet_columns) s);
-        END IF;
-        FOREACH override IN ARRAY coalesce(types, '{}') LOOP
-            column_types[array_position(load_columns, split_part(override, '=', 1))] :=
-                substr(override, strpos(override, '=') + 1);
-        END LOOP;
-        EXECUTE format('CREATE TABLE %s (%s)', target_name,
-                       (SELECT string_agg(format('%I %s', c, t), ', ' ORDER BY n)
-                          FROM unnest(load_columns, column_types) WITH ORDINALITY AS u(c, t, n)));
-        target_oid := target_name::regclass;
-    END IF;
-
-    IF mode = 'staging' THEN
-        SELECT m.inserted, m.updated INTO n_inserted, n_updated FROM xlsx.merge_run(run, target_oid,
-               CASE WHEN upsert IS NOT NULL THEN 'upsert' WHEN truncate THEN 'replace' ELSE 'insert' END,
-               upsert, NULL, reject_limit - staged_rejects, NOT keep_staging) m;
-    ELSE
-        run := xlsx_internal.open_run(label, sheet_name, target_name, 'direct', 1, NULL, NULL,
-                             'pg_xlsx ' || (SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'));
-        IF truncate THEN
-            EXECUTE format('TRUNCATE %s', target_oid);
-        END IF;
-        copy_into := target_oid;
-        IF (xlsx_internal.citus_placement(target_oid)).kind IS NOT NULL THEN
-            -- COPY inside the server would fill a Citus table's empty shell on the coordinator:
-            -- the rows go into a typed temporary table, then Citus distributes an INSERT ... SELECT.
-            EXECUTE format('CREATE TEMP TABLE xlsx_import_rows (LIKE %s INCLUDING DEFAULTS) ON COMMIT DROP', target_oid);
-            copy_into := 'pg_temp.xlsx_import_rows'::regclass;
-        END IF;
-        copied := xlsx_internal.copy_sheet(path, lo, data, sheet, copy_into, load_columns, sheet_columns,
-                                  CASE WHEN no_header THEN 0 ELSE header_row END, skip_rows, width,
-                                  false, null_values, trim_text, threads, false, NULL, range,
-                                  stop_at_empty);
-        IF copy_into <> target_oid THEN
-            EXECUTE format('INSERT INTO %s (%s) SELECT %2$s FROM %s', target_oid,
-                           (SELECT string_agg(quote_ident(c), ', ') FROM unnest(load_columns) c), copy_into);
-            DROP TABLE pg_temp.xlsx_import_rows;
-        END IF;
-        PERFORM xlsx_internal.finish_run(run, 'merged', copied.rows_read, copied.rows_copied, 0, 0);
-    END IF;
-
-    RETURN QUERY
-        SELECT r.run_id, r.rows_read, r.rows_loaded,
-               coalesce(n_inserted, r.rows_loaded), n_updated, r.rows_rejected,
-               extract(epoch FROM r.finished_at - r.started_at)::double precision,
-               round(r.rows_loaded / nullif(extract(epoch FROM r.finished_at - r.started_at), 0), 1)::double precision
-          FROM xlsx.import_runs r WHERE r.run_id = run;
-END
-$$;
-COMMENT ON FUNCTION xlsx_internal.import_workbook(text, oid, bytea, text, regclass, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Internal to xlsx.import: one of path, lo or data into target';
-
-CREATE FUNCTION xlsx_internal.column_letters(column_number integer)
-RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH RECURSIVE d(n, s) AS (
-        SELECT column_number, ''::text
-        UNION ALL
-        SELECT (d.n - 1) / 26, chr(65 + (d.n - 1) % 26) || d.s FROM d WHERE d.n > 0
-    )
-    SELECT s FROM d WHERE n = 0
-$$;
-COMMENT ON FUNCTION xlsx_internal.column_letters(integer) IS 'A sheet column''s letters: 1 is A, 28 is AB';
-
 -- While an import copies, the COPY progress report carries the reader's progress too.
 CREATE VIEW xlsx.import_progress WITH (security_barrier) AS
 SELECT p.pid, d.datname, p.relid::regclass AS copying_into, p.param3 AS tuples_copied,
@@ -1176,10 +875,10 @@ SELECT p.pid, d.datname, p.relid::regclass AS copying_into, p.param3 AS tuples_c
 COMMENT ON VIEW xlsx.import_progress IS 'Imports copying right now: rows copied, the sheet row reached, the share of the sheet''s XML read and the rows expected at the end';
 GRANT SELECT ON xlsx.import_progress TO xlsx_loader;
 
--- The public functions: the same import from each kind of source. Reserved words (create,
--- null, trim) cannot be named arguments, hence create_table, null_values and trim_text. They
--- run with the caller's search_path, to find the target as the caller names it, and so call
--- nothing but schema-qualified functions.
+-- The public functions: the same import from each kind of source, in C (import.c), which
+-- reads the arguments by these names; the defaults live here alone. Reserved words (create,
+-- null, trim) cannot be named arguments, hence create_table, null_values and trim_text. The
+-- target is found under the caller's search_path, as the caller names it.
 CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
                             skip_rows integer DEFAULT 0, columns text[] DEFAULT NULL,
@@ -1192,11 +891,8 @@ CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
                             table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
-LANGUAGE sql VOLATILE SECURITY INVOKER
-AS $$ SELECT * FROM xlsx_internal.import_workbook(path, NULL, NULL, target,
-        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
-        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+AS 'MODULE_PATHNAME', 'pg_xlsx_import'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
 
 CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
@@ -1211,11 +907,8 @@ CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
-LANGUAGE sql VOLATILE SECURITY INVOKER
-AS $$ SELECT * FROM xlsx_internal.import_workbook(NULL, lo, NULL, target,
-        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
-        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+AS 'MODULE_PATHNAME', 'pg_xlsx_import'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
 
 CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
@@ -1230,11 +923,8 @@ CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
-LANGUAGE sql VOLATILE SECURITY INVOKER
-AS $$ SELECT * FROM xlsx_internal.import_workbook(NULL, NULL, data, target,
-        pg_catalog.to_regclass(target), pg_catalog.current_schema(), sheet, header_row, no_header,
-        skip_rows, columns, create_table, types, all_text, truncate, upsert, mode, reject_limit,
-        null_values, trim_text, threads, keep_staging, range, table_name, stop_at_empty) $$;
+AS 'MODULE_PATHNAME', 'pg_xlsx_import'
+LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
 
 CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)

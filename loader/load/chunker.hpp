@@ -12,18 +12,13 @@
 
 #include "chunk.hpp"
 #include "sheet_rows.hpp"
+#include "xlsx/column_plan.hpp"
 #include "xlsx/type_inference.hpp"
 
 namespace load {
 
-struct ColumnPlan {
-    std::vector<std::string> names;         // target columns, in load order
-    std::vector<std::string> types;         // their types, for rejects and CREATE TABLE
-    std::vector<int> slot_of_sheet_column;  // by sheet column (1-based); -1 skips the column
-    size_t width() const {
-        return slot_of_sheet_column.empty() ? 0 : slot_of_sheet_column.size() - 1;
-    }
-};
+// The sheet-to-table mapping, by the rules the loader shares with the extension.
+using ColumnPlan = xlsx::ColumnPlan;
 
 class Chunker {
 public:

@@ -8,7 +8,6 @@
 #include <stdexcept>
 
 #include "pg/identifiers.hpp"
-#include "xlsx/column_names.hpp"
 #include "xlsx/type_inference.hpp"
 
 namespace load {
@@ -68,117 +67,17 @@ std::vector<std::string> infer_column_types(SheetRows& rows) {
     return types;
 }
 
-namespace {
-
-std::string sheet_column_label(size_t column, const std::vector<std::string>& header) {
-    std::string label = xlsx::column_name(static_cast<uint32_t>(column));
-    if (column < header.size() && !header[column].empty()) label += " \"" + header[column] + "\"";
-    return label;
-}
-
-// The target column of each header: the header's own text, or the name --create would
-// have made of it; a column is taken once.
-std::vector<std::string> match_header(const std::vector<std::string>& header,
-                                      const TargetTable& target,
-                                      std::vector<std::string>& unmatched) {
-    std::vector<std::string> texts(header.begin() + 1, header.end());
-    std::vector<std::string> derived = xlsx::column_names_from_header(texts);
-    std::vector<std::string> names(1);
-    for (size_t i = 0; i < texts.size(); ++i) {
-        std::string match;
-        for (const std::string& candidate : {texts[i], derived[i]}) {
-            bool exists = std::find(target.columns.begin(), target.columns.end(), candidate) !=
-                          target.columns.end();
-            bool taken = std::find(names.begin(), names.end(), candidate) != names.end();
-            if (exists && !taken) {
-                match = candidate;
-                break;
-            }
-        }
-        if (match.empty()) unmatched.push_back(sheet_column_label(i + 1, header));
-        names.push_back(match);
-    }
-    return names;
-}
-
-}  // namespace
-
 ColumnPlan plan_columns(const LoadOptions& o, const TargetTable& target,
                         const std::vector<std::string>& header,
                         const std::function<std::vector<std::string>()>& infer) {
-    size_t width = header.empty() ? 0 : header.size() - 1;
-    std::vector<std::string> names(1);  // by sheet column; "" skips it
+    xlsx::PlanTarget table{target.name, target.exists, target.columns, target.types};
+    xlsx::PlanRequest request{header, o.columns, o.all_text, o.type_overrides};
     std::vector<std::string> inferred;
-
-    if (!o.columns.empty()) {
-        if (o.columns.size() < width)
-            throw std::invalid_argument(fmt::format(
-                "--columns names {} columns but the header has {}; skip a column with -",
-                o.columns.size(), width));
-        width = o.columns.size();
-        for (const std::string& c : o.columns)
-            names.push_back(c == "-" ? "" : c);
-    } else if (!header.empty()) {
-        if (target.exists) {
-            std::vector<std::string> unmatched;
-            names = match_header(header, target, unmatched);
-            if (!unmatched.empty())
-                throw std::invalid_argument(fmt::format(
-                    "the header does not match table {}: no column for {}. Its columns are: {}. "
-                    "Map the sheet's columns with --columns (- skips one)",
-                    target.name, fmt::join(unmatched, ", "), fmt::join(target.columns, ", ")));
-        } else {
-            std::vector<std::string> headers(header.begin() + 1, header.end());
-            for (std::string& name : xlsx::column_names_from_header(headers))
-                names.push_back(name);
-        }
-    } else if (target.exists) {
-        width = target.columns.size();
-        names.insert(names.end(), target.columns.begin(), target.columns.end());
-    } else {
-        inferred = infer();
-        width = inferred.empty() ? 0 : inferred.size() - 1;
-        for (size_t column = 1; column <= width; ++column)
-            names.push_back("column_" + std::to_string(column));
-    }
-
-    ColumnPlan plan;
-    plan.slot_of_sheet_column.assign(width + 1, -1);
-    for (size_t column = 1; column <= width; ++column) {
-        if (names[column].empty()) continue;
-        if (std::find(plan.names.begin(), plan.names.end(), names[column]) != plan.names.end())
-            throw std::invalid_argument(fmt::format(
-                "two sheet columns go to column {}; skip one with --columns", names[column]));
-        plan.slot_of_sheet_column[column] = static_cast<int>(plan.names.size());
-        plan.names.push_back(names[column]);
-    }
-    if (plan.names.empty())
-        throw std::invalid_argument(
-            "no sheet column is loaded: the sheet is empty or every column is skipped");
-
-    if (target.exists) {
-        for (const std::string& name : plan.names) {
-            auto at = std::find(target.columns.begin(), target.columns.end(), name);
-            if (at == target.columns.end())
-                throw std::invalid_argument(
-                    fmt::format("table {} has no column \"{}\"", target.name, name));
-            plan.types.push_back(target.types[at - target.columns.begin()]);
-        }
-    } else {
+    if (xlsx::plan_needs_types_first(table, request)) inferred = infer();
+    ColumnPlan plan = xlsx::plan_columns(table, request, inferred);
+    if (!target.exists) {
         if (!o.all_text && inferred.empty()) inferred = infer();
-        for (size_t column = 1; column <= width; ++column) {
-            if (plan.slot_of_sheet_column[column] < 0) continue;
-            plan.types.push_back(o.all_text || column >= inferred.size() ? "text"
-                                                                         : inferred[column]);
-        }
-        for (const auto& [column, type] : o.type_overrides) {
-            auto at = std::find(plan.names.begin(), plan.names.end(), column);
-            if (at == plan.names.end())
-                throw std::invalid_argument(fmt::format(
-                    "--type names column \"{}\", which is not loaded; the columns are: {}", column,
-                    fmt::join(plan.names, ", ")));
-            plan.types[at - plan.names.begin()] = type;
-        }
+        xlsx::plan_new_table_types(plan, request, inferred);
     }
     return plan;
 }

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "column_names.hpp"
+#include "column_plan.hpp"
 #include "sheet_reader.hpp"
 #include "type_inference.hpp"
 
@@ -14,6 +15,10 @@ struct xlsx_workbook {
     std::optional<std::vector<xlsx_table_info>> tables = std::nullopt;
     std::vector<std::vector<const char*>> table_columns = {};
     std::vector<std::string> table_load_ranges = {};
+};
+
+struct xlsx_column_plan {
+    xlsx::ColumnPlan plan;
 };
 
 namespace {
@@ -284,6 +289,75 @@ xlsx_status xlsx_column_names(const char* const* headers, const size_t* sizes, s
             names[i] = copy_string(made[i]);
         return XLSX_OK;
     });
+}
+
+int xlsx_plan_needs_types_first(const xlsx_plan_request* r) {
+    return !r->table_exists && r->column_count == 0 && r->header_count == 0;
+}
+
+xlsx_status xlsx_plan_columns(const xlsx_plan_request* r, xlsx_column_plan** out,
+                              xlsx_plan_problem* problem, char** error) {
+    *out = nullptr;
+    *problem = XLSX_PLAN_INVALID;
+    auto strings = [](const char* const* list, size_t count, size_t first = 0) {
+        std::vector<std::string> v(first);
+        for (size_t i = 0; i < count; ++i)
+            v.emplace_back(list[i] ? list[i] : "");
+        return v;
+    };
+    return guarded(error, [&] {
+        xlsx::PlanTarget target{r->table_name ? r->table_name : "", r->table_exists != 0,
+                                strings(r->table_columns, r->table_column_count),
+                                strings(r->table_types, r->table_column_count)};
+        xlsx::PlanRequest request;
+        if (r->header_count > 0) request.header = strings(r->header, r->header_count, 1);
+        request.columns = strings(r->columns, r->column_count);
+        request.all_text = r->all_text != 0;
+        for (size_t i = 0; i < r->override_count; ++i)
+            request.type_overrides.emplace_back(r->override_columns[i], r->override_types[i]);
+        request.words = xlsx::kImportWords;
+        request.selection = r->selection != 0;
+        std::vector<std::string> inferred = strings(r->inferred, r->inferred_count, 1);
+        try {
+            auto plan = std::make_unique<xlsx_column_plan>();
+            plan->plan = xlsx::plan_columns(target, request, inferred);
+            if (!target.exists) xlsx::plan_new_table_types(plan->plan, request, inferred);
+            *out = plan.release();
+        } catch (const xlsx::PlanError& e) {
+            using Kind = xlsx::PlanError::Kind;
+            *problem = e.kind() == Kind::Mismatch        ? XLSX_PLAN_MISMATCH
+                       : e.kind() == Kind::UnknownColumn ? XLSX_PLAN_UNKNOWN_COLUMN
+                                                         : XLSX_PLAN_INVALID;
+            throw;
+        }
+        return XLSX_OK;
+    });
+}
+
+size_t xlsx_plan_width(const xlsx_column_plan* p) {
+    return p->plan.width();
+}
+
+int xlsx_plan_slot(const xlsx_column_plan* p, uint32_t sheet_column) {
+    return sheet_column >= 1 && sheet_column <= p->plan.width()
+               ? p->plan.slot_of_sheet_column[sheet_column]
+               : -1;
+}
+
+size_t xlsx_plan_count(const xlsx_column_plan* p) {
+    return p->plan.names.size();
+}
+
+const char* xlsx_plan_name(const xlsx_column_plan* p, size_t slot) {
+    return slot < p->plan.names.size() ? p->plan.names[slot].c_str() : nullptr;
+}
+
+const char* xlsx_plan_type(const xlsx_column_plan* p, size_t slot) {
+    return slot < p->plan.types.size() ? p->plan.types[slot].c_str() : nullptr;
+}
+
+void xlsx_plan_free(xlsx_column_plan* p) {
+    delete p;
 }
 
 void xlsx_free_string(char* s) {

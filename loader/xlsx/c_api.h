@@ -133,6 +133,52 @@ void xlsx_types_free(xlsx_type_inference* types);
 xlsx_status xlsx_column_names(const char* const* headers, const size_t* sizes, size_t count,
                               char** names, char** error);
 
+/* The rules that map a sheet onto a table, shared with xlsx2pg (column_plan.hpp). Strings are
+ * NUL-terminated; arrays of `count` entries. */
+typedef struct {
+    const char* table_name; /* as messages show it */
+    int table_exists;
+    const char* const* table_columns; /* an existing table's columns and their types */
+    const char* const* table_types;
+    size_t table_column_count;
+    const char* const* header; /* texts of sheet columns 1..header_count; 0: no header */
+    size_t header_count;
+    const char* const* columns; /* a target column per sheet column, "-" skips; 0: by header */
+    size_t column_count;
+    int all_text;                        /* a new table's columns all text */
+    const char* const* override_columns; /* type overrides: column and type */
+    const char* const* override_types;
+    size_t override_count;
+    const char* const* inferred; /* a type per sheet column 1..inferred_count, NULL for none */
+    size_t inferred_count;
+    int selection; /* a foreign table: its columns are a selection of the sheet's */
+} xlsx_plan_request;
+
+typedef enum {
+    XLSX_PLAN_MISMATCH = 1,   /* the header or column list does not fit the table */
+    XLSX_PLAN_UNKNOWN_COLUMN, /* a column the table (or the load) does not have */
+    XLSX_PLAN_INVALID
+} xlsx_plan_problem;
+
+typedef struct xlsx_column_plan xlsx_column_plan;
+
+/* 1 when the inferred types set the width and must be given: no header, no column list, no
+ * table. */
+int xlsx_plan_needs_types_first(const xlsx_plan_request* request);
+/* The columns, and their types (an existing table's; for a new one those inferred, else
+ * text, then the overrides). XLSX_ERR_ARGUMENT with *problem and *error for a request the
+ * rules refuse; the messages name xlsx.import's arguments. */
+xlsx_status xlsx_plan_columns(const xlsx_plan_request* request, xlsx_column_plan** out,
+                              xlsx_plan_problem* problem, char** error);
+/* Sheet columns the plan covers (1..width). */
+size_t xlsx_plan_width(const xlsx_column_plan* plan);
+/* The load slot of a sheet column, -1 when it is skipped or past the width. */
+int xlsx_plan_slot(const xlsx_column_plan* plan, uint32_t sheet_column);
+size_t xlsx_plan_count(const xlsx_column_plan* plan);
+const char* xlsx_plan_name(const xlsx_column_plan* plan, size_t slot);
+const char* xlsx_plan_type(const xlsx_column_plan* plan, size_t slot);
+void xlsx_plan_free(xlsx_column_plan* plan);
+
 void xlsx_free_string(char* s);
 
 #ifdef __cplusplus

@@ -1,11 +1,11 @@
 /*
- * xlsx_internal.copy_sheet: a sheet's data rows into a table through the server's own COPY
- * (BeginCopyFrom with a data source callback, then CopyFrom: multi-insert buffers, indexes,
- * triggers, constraints, partition routing and pg_stat_progress_copy all come from the
- * server). The callback pulls rows from the reader on the backend's thread and writes them as
- * COPY text. xlsx.import (SQL) drives it: into a staging table of text columns with the sheet
- * row first, or typed into the target (direct mode), where a bad value is an error naming the
- * sheet row and column. With no target it only scans, for the types of create_table.
+ * A sheet's data rows into a table through the server's own COPY (BeginCopyFrom with a data
+ * source callback, then CopyFrom: multi-insert buffers, indexes, triggers, constraints,
+ * partition routing and pg_stat_progress_copy all come from the server). The callback pulls
+ * rows from the reader on the backend's thread and writes them as COPY text. xlsx.import
+ * (import.c) drives it: into a staging table of text columns with the sheet row first, or
+ * typed into the target (direct mode), where a bad value is an error naming the sheet row and
+ * column. With no target it only scans, for the width and types of a new table.
  */
 #include "postgres.h"
 
@@ -19,6 +19,7 @@
 #include "nodes/makefuncs.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
+#include "sheet_copy.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/backend_progress.h"
@@ -27,9 +28,6 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
-#include "xlsx_source.h"
-
-PG_FUNCTION_INFO_V1(pg_xlsx_copy_sheet);
 
 /* COPY text is handed to the server in pieces of about this size. */
 #define COPY_PIECE_BYTES (64 * 1024)
@@ -471,89 +469,43 @@ static void record_rejects(SheetCopy* c, int64 run) {
                            CStringGetTextDatum(r->reason)};
 
         CHECK_FOR_INTERRUPTS();
-        if (SPI_execute_with_args("SELECT xlsx_internal.record_reject($1, $2, $3, $4, NULL, $5)", 5, types,
-                                  values, NULL, false, 0) != SPI_OK_SELECT)
+        if (SPI_execute_with_args("SELECT xlsx_internal.record_reject($1, $2, $3, $4, NULL, $5)", 5,
+                                  types, values, NULL, false, 0) != SPI_OK_SELECT)
             elog(ERROR, "cannot record a reject of run " INT64_FORMAT, run);
     }
     SPI_finish();
 }
 
-static char** text_array_strings(ArrayType* array, int* count) {
-    Datum* elems;
-    bool* nulls;
-    char** out;
-
-    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, count);
-    out = palloc(sizeof(char*) * (*count + 1));
-    for (int i = 0; i < *count; i++)
-        out[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
-    return out;
-}
-
-/*
- * xlsx_internal.copy_sheet(path, lo, data, sheet, target, target_columns, sheet_columns, header_row,
- *                 skip_rows, width_limit, with_sheet_row, null_values, trim_text, threads,
- *                 infer_types, run, range, stop_at_empty)
- *   -> (sheet_name, rows_read, rows_copied, first_row, last_row, width, types)
- */
-Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
-    XlsxSource source;
+void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
     SheetCopy c;
     MemoryContext copy_context;
     MemoryContext old;
-    TupleDesc tupdesc;
-    Datum result[7];
-    bool nulls[7] = {false};
     volatile uint64 copied = 0;
-    Oid target = PG_ARGISNULL(4) ? InvalidOid : PG_GETARG_OID(4);
-    int64 run = PG_ARGISNULL(15) ? 0 : PG_GETARG_INT64(15);
-
-    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "xlsx_internal.copy_sheet must return a record");
-    xlsx_source_from_args(fcinfo, &source);
 
     copy_context =
-        AllocSetContextCreate(CurrentMemoryContext, "xlsx import", ALLOCSET_DEFAULT_SIZES);
+        AllocSetContextCreate(CurrentMemoryContext, "xlsx sheet copy", ALLOCSET_DEFAULT_SIZES);
     old = MemoryContextSwitchTo(copy_context);
     memset(&c, 0, sizeof(c));
+    memset(result, 0, sizeof(*result));
     c.context = copy_context;
-    c.header_row = PG_ARGISNULL(7) ? 1 : PG_GETARG_INT32(7);
-    c.skip_rows = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
-    c.width_limit = PG_ARGISNULL(9) ? 0 : PG_GETARG_INT32(9);
-    c.with_sheet_row = !PG_ARGISNULL(10) && PG_GETARG_BOOL(10);
-    if (!PG_ARGISNULL(11))
-        c.null_values = text_array_strings(PG_GETARG_ARRAYTYPE_P(11), &c.null_count);
-    c.trim = !PG_ARGISNULL(12) && PG_GETARG_BOOL(12);
-    c.stop_at_empty = !PG_ARGISNULL(17) && PG_GETARG_BOOL(17);
-    c.staging = run != 0;
-    if (c.header_row < 0 || c.skip_rows < 0)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("header_row and skip_rows cannot be negative")));
-    if (OidIsValid(target)) {
-        int nsheet;
-        Datum* elems;
-        bool* elem_nulls;
-
-        if (PG_ARGISNULL(5) || PG_ARGISNULL(6))
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("a target needs its columns and their sheet columns")));
-        c.column_names = text_array_strings(PG_GETARG_ARRAYTYPE_P(5), &c.ncolumns);
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(6), INT4OID, 4, true, TYPALIGN_INT, &elems,
-                          &elem_nulls, &nsheet);
-        if (nsheet != c.ncolumns)
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("target_columns and sheet_columns differ in length")));
-        c.sheet_columns = palloc(sizeof(int) * c.ncolumns);
-        for (int k = 0; k < c.ncolumns; k++) {
-            c.sheet_columns[k] = elem_nulls[k] ? 0 : DatumGetInt32(elems[k]);
-            if (c.sheet_columns[k] < 0 || c.sheet_columns[k] > XLSX_MAX_COLUMNS)
-                ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                                errmsg("sheet column %d is out of range", c.sheet_columns[k])));
-        }
+    c.handle = request->handle;
+    c.header_row = request->header_row;
+    c.skip_rows = request->skip_rows;
+    c.width_limit = request->width_limit;
+    c.with_sheet_row = request->with_sheet_row;
+    c.null_values = request->null_values;
+    c.null_count = request->null_count;
+    c.trim = request->trim;
+    c.stop_at_empty = request->stop_at_empty;
+    c.staging = request->run != 0;
+    if (OidIsValid(request->target)) {
+        c.ncolumns = request->ncolumns;
+        c.column_names = request->column_names;
+        c.sheet_columns = request->sheet_columns;
         c.by_column = palloc0(sizeof(RowValue*) * (XLSX_MAX_COLUMNS + 1));
     }
     c.row_values = palloc(sizeof(RowValue) * XLSX_MAX_COLUMNS); /* a row has at most this many */
-    if (!PG_ARGISNULL(14) && PG_GETARG_BOOL(14)) {
+    if (request->infer_types) {
         c.types = xlsx_types_new();
         if (!c.types) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
     }
@@ -561,14 +513,9 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
 
     PG_TRY();
     {
-        c.handle =
-            xlsx_handle_open(&source, PG_ARGISNULL(13) ? 2 : PG_GETARG_INT32(13), copy_context);
-        xlsx_handle_open_sheet(c.handle,
-                               PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)),
-                               PG_ARGISNULL(16) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(16)));
-        result[0] = CStringGetTextDatum(c.handle->sheet_name);
-        if (OidIsValid(target)) {
-            Relation rel = table_open(target, RowExclusiveLock);
+        xlsx_handle_open_sheet(c.handle, request->sheet, request->range);
+        if (OidIsValid(request->target)) {
+            Relation rel = table_open(request->target, RowExclusiveLock);
             List* attnames = NIL;
             List* attnums = NIL;
 
@@ -577,7 +524,6 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
                 attnames = list_make1(makeString("xlsx_sheet_row"));
                 attnums = list_make1_int(attnameAttNum(rel, "xlsx_sheet_row", false));
             }
-
             for (int k = 0; k < c.ncolumns; k++) {
                 AttrNumber attnum = attnameAttNum(rel, c.column_names[k], false);
 
@@ -596,12 +542,13 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
                 resetStringInfo(&c.text);
             }
         }
+        result->bytes_read = xlsx_sheet_bytes_read(c.handle->reader);
     }
     PG_FINALLY();
     {
         active_copy = NULL;
-        if (c.handle) xlsx_handle_close(c.handle);
-        if (!c.at_end && c.types) /* an error: nothing will ask for the types */
+        xlsx_handle_close_sheet(c.handle); /* its threads joined, also before an error leaves */
+        if (!c.at_end && c.types)          /* an error: nothing will ask for the types */
         {
             xlsx_types_free(c.types);
             c.types = NULL;
@@ -609,26 +556,20 @@ Datum pg_xlsx_copy_sheet(PG_FUNCTION_ARGS) {
     }
     PG_END_TRY();
 
-    if (c.staging) record_rejects(&c, run);
-    result[1] = Int64GetDatum((int64)c.rows_read);
-    result[2] = Int64GetDatum((int64)copied);
-    result[3] = Int32GetDatum((int32)c.first_row);
-    result[4] = Int32GetDatum((int32)c.last_row);
-    result[5] = Int32GetDatum((int32)c.width);
-    if (c.types) {
-        Datum* names = palloc(sizeof(Datum) * (c.width + 1));
-
-        for (uint32_t col = 1; col <= c.width; col++)
-            names[col - 1] = CStringGetTextDatum(xlsx_types_column(c.types, col));
-        result[6] =
-            PointerGetDatum(construct_array(names, (int)c.width, TEXTOID, -1, false, TYPALIGN_INT));
-        xlsx_types_free(c.types);
-    } else
-        nulls[6] = true;
     MemoryContextSwitchTo(old);
-    {
-        HeapTuple tuple = heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls);
-
-        PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
+    if (c.staging) record_rejects(&c, request->run);
+    result->sheet_name = pstrdup(c.handle->sheet_name);
+    result->rows_read = c.rows_read;
+    result->rows_copied = copied;
+    result->rows_rejected = list_length(c.rejects);
+    result->first_row = c.first_row;
+    result->last_row = c.last_row;
+    result->width = c.width;
+    if (c.types) {
+        result->types = palloc0(sizeof(char*) * (c.width + 1));
+        for (uint32_t col = 1; col <= c.width; col++)
+            result->types[col] = pstrdup(xlsx_types_column(c.types, col));
+        xlsx_types_free(c.types);
     }
+    MemoryContextDelete(copy_context);
 }
