@@ -655,8 +655,9 @@ ALTER TABLE xlsx.rejects DROP CONSTRAINT rejects_run_id_fkey;
 ALTER TABLE xlsx.rejects ADD CONSTRAINT rejects_run_id_fkey FOREIGN KEY (run_id, run_owner)
     REFERENCES xlsx.import_runs (run_id, run_owner) ON DELETE CASCADE;
 
--- Monitoring roles read the ledger without being loaders.
-GRANT USAGE ON SCHEMA xlsx TO pg_read_all_stats;
+-- Monitoring roles read the ledger without being loaders. The schema is open to all (its
+-- tables are not), so that a role without xlsx_loader calling xlsx.import is told what it lacks.
+GRANT USAGE ON SCHEMA xlsx TO PUBLIC;
 GRANT SELECT ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects, xlsx.import_stats,
                 xlsx.import_progress TO pg_read_all_stats;
 

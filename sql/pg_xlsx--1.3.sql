@@ -1098,8 +1098,9 @@ END
 $$;
 COMMENT ON FUNCTION xlsx_internal.colocate_staging(bigint) IS 'Citus: distributes a run''s empty staging table on its target''s distribution column, co-located with the target; returns that column, or NULL where the staging table stays on the coordinator';
 
--- Monitoring roles read the ledger without being loaders.
-GRANT USAGE ON SCHEMA xlsx TO pg_read_all_stats;
+-- Monitoring roles read the ledger without being loaders. The schema is open to all (its
+-- tables are not), so that a role without xlsx_loader calling xlsx.import is told what it lacks.
+GRANT USAGE ON SCHEMA xlsx TO PUBLIC;
 GRANT SELECT ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects, xlsx.import_stats,
                 xlsx.import_progress TO pg_read_all_stats;
 

@@ -304,7 +304,9 @@ TEST_F(ServerImportTest, PrivilegesAreCheckedBeforeAnythingIsRead) {
     // A table with row-level security is refused in direct mode, as COPY FROM refuses it.
     db_->exec("ALTER TABLE theirs ENABLE ROW LEVEL SECURITY");
     db_->exec("ALTER TABLE theirs FORCE ROW LEVEL SECURITY");
-    db_->exec("CREATE ROLE regress_rls_owner");
+    db_->exec(
+        "DO $$ BEGIN CREATE ROLE regress_rls_owner; EXCEPTION WHEN duplicate_object THEN "
+        "NULL; END $$");
     db_->exec("ALTER TABLE theirs OWNER TO regress_rls_owner");
     db_->exec("GRANT INSERT ON theirs TO regress_importer");
     {
@@ -472,4 +474,116 @@ TEST_F(ServerImportTest, ForeignTablesQueryAWorkbookInPlace) {
     EXPECT_NE(bad.find("invalid input syntax for type integer: \"EU\""), std::string::npos) << bad;
     EXPECT_NE(bad.find("sheet \"Customers\" row 2, column B"), std::string::npos) << bad;
     EXPECT_EQ(db_->scalar("SELECT count(*) FROM staging.customers"), "3");  // still usable
+}
+
+// The import and the client refuse the same column plans (1.2's SQL took two sheet columns
+// into one table column, and left out the sheet's columns past a short list).
+TEST_F(ServerImportTest, TheImportAndTheClientRefuseTheSameColumnPlans) {
+    std::string path = temp_path("server_plans.xlsx");
+    write_numbered_workbook(path, 20);  // id, name, amount
+    db_->exec("CREATE TABLE planned (id integer, name text, amount numeric)");
+    struct Case {
+        std::string columns_sql, columns_flag, sqlstate, message;
+    };
+    const std::vector<Case> cases = {
+        {"ARRAY['id', 'id', 'amount']", "id,id,amount", "42804",
+         "two sheet columns go to column id"},
+        {"ARRAY['id', 'name']", "id,name", "42804", "names 2 columns but the header has 3"},
+        {"ARRAY['id', 'name', 'nope']", "id,name,nope", "42703", "has no column \"nope\""},
+    };
+    for (const Case& c : cases) {
+        std::string sql = "SELECT * FROM xlsx.import('" + path + "', 'planned', columns => " +
+                          c.columns_sql + ")";
+        EXPECT_EQ(db_->exec_error(sql), c.sqlstate) << c.columns_sql;
+        EXPECT_NE(error_message(*db_, sql).find(c.message), std::string::npos)
+            << error_message(*db_, sql);
+        ProcessResult client = load(path, "planned", {"--columns", c.columns_flag});
+        EXPECT_NE(client.exit_code, 0) << c.columns_flag;
+        EXPECT_NE(client.err.find(c.message), std::string::npos) << client.err;
+    }
+    EXPECT_EQ(count("planned"), "0");
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE target_table = "
+                          "'public.planned'"),
+              "0")
+        << "a refused plan opens no run";
+}
+
+// A server import's run has the figures of a client load: the file's size and checksum (the
+// client's, so the two can be compared), the XML read, and a clock from the statement's start.
+TEST_F(ServerImportTest, AServerImportsRunHasItsFileSizeChecksumAndBytesRead) {
+    std::string path = temp_path("server_figures.xlsx");
+    write_numbered_workbook(path, 2000);
+    db_->exec("CREATE TABLE figures (id integer, name text, amount numeric)");
+    db_->exec("CREATE TABLE figures_client (LIKE figures)");
+    db_->exec("SELECT * FROM xlsx.import('" + path + "', 'figures')");
+    ASSERT_EQ(load(path, "figures_client", {"-q"}).exit_code, 0);
+    std::string size = std::to_string(std::filesystem::file_size(path));
+    EXPECT_EQ(db_->scalar("SELECT file_size || ' ' || (bytes_read > 50000) || ' ' || "
+                          "(started_at <= finished_at) FROM xlsx.import_runs WHERE target_table = "
+                          "'public.figures'"),
+              size + " true true");
+    EXPECT_EQ(db_->scalar("SELECT count(DISTINCT file_checksum) || ' ' || min(file_checksum) LIKE "
+                          "'1 crc32:%:" +
+                          size +
+                          "' FROM xlsx.import_runs WHERE target_table IN ('public.figures', "
+                          "'public.figures_client')"),
+              "t");
+    EXPECT_EQ(db_->scalar("SELECT mb_per_second > 0 FROM xlsx.import_stats WHERE target_table = "
+                          "'public.figures'"),
+              "t");
+    // The run's clock starts with the statement (the header pass included).
+    std::string run_and_start =
+        db_->scalar("SELECT run_id || ' ' || statement_timestamp() FROM xlsx.import('" + path +
+                    "', 'figures', truncate => true)");
+    std::string run = run_and_start.substr(0, run_and_start.find(' '));
+    EXPECT_EQ(db_->scalar("SELECT started_at = '" + run_and_start.substr(run.size() + 1) +
+                          "'::timestamptz FROM xlsx.import_runs WHERE run_id = " + run),
+              "t");
+}
+
+// Errors that say what to do: the role to grant, the type that does not exist, the name's
+// quoted form, and no PL/pgSQL context after them.
+TEST_F(ServerImportTest, ErrorsCarryHintsAndNoContextLines) {
+    std::string path = temp_path("server_hints.xlsx");
+    write_numbered_workbook(path, 5);
+    db_->exec(
+        "DO $$ BEGIN CREATE ROLE regress_no_loader LOGIN; EXCEPTION WHEN duplicate_object "
+        "THEN NULL; END $$");
+    db_->exec("GRANT pg_read_server_files TO regress_no_loader");
+    PgConnection outsider(harness_conninfo(database_) + " user=regress_no_loader");
+    std::string denied = error_message(
+        outsider, "SELECT * FROM xlsx.import('" + path + "', 'anything', create_table => true)");
+    EXPECT_NE(denied.find("HINT:  A superuser can GRANT xlsx_loader TO regress_no_loader;"),
+              std::string::npos)
+        << denied;
+    std::string bad_type = error_message(*db_, "SELECT * FROM xlsx.import('" + path +
+                                                   "', 'typed_new', create_table => true, types => "
+                                                   "ARRAY['amount=monetary'])");
+    EXPECT_NE(bad_type.find("type \"monetary\" of the override \"amount=monetary\" does not exist"),
+              std::string::npos)
+        << bad_type;
+    EXPECT_EQ(bad_type.find("CONTEXT"), std::string::npos) << bad_type;
+    std::string bad_name = error_message(
+        *db_, "SELECT * FROM xlsx.import('" + path + "', 'Sales 2024', create_table => true)");
+    EXPECT_NE(bad_name.find("\"Sales 2024\""), std::string::npos) << bad_name;
+    db_->exec("CREATE TABLE secured (id integer, name text, amount numeric)");
+    db_->exec("ALTER TABLE secured ENABLE ROW LEVEL SECURITY");
+    db_->exec(
+        "DO $$ BEGIN CREATE ROLE regress_rls_owner; EXCEPTION WHEN duplicate_object THEN "
+        "NULL; END $$");
+    db_->exec("GRANT xlsx_loader TO regress_rls_owner");
+    db_->exec("ALTER TABLE secured OWNER TO regress_rls_owner");
+    db_->exec("GRANT pg_read_server_files TO regress_rls_owner");
+    db_->exec("SET ROLE regress_rls_owner");
+    db_->exec("ALTER TABLE secured FORCE ROW LEVEL SECURITY");
+    for (std::string mode : {"staging", "direct"}) {
+        std::string refused = error_message(
+            *db_, "SELECT * FROM xlsx.import('" + path + "', 'secured', mode => '" + mode + "')");
+        EXPECT_NE(refused.find("row-level security is enabled"), std::string::npos) << refused;
+    }
+    EXPECT_EQ(db_->scalar("SELECT count(*) FROM xlsx.import_runs WHERE target_table = "
+                          "'public.secured'"),
+              "0")
+        << "refused before a run was opened, in both modes";
+    db_->exec("RESET ROLE");
 }
