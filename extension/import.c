@@ -243,43 +243,6 @@ static void check_column_privileges(const ImportTarget* t, const xlsx_column_pla
     }
 }
 
-/* An Excel table names the sheet, the range and whether it has a header row. */
-static void apply_excel_table(XlsxHandle* handle, ImportOptions* o) {
-    const xlsx_table_info* tables;
-    size_t count;
-    char* message = NULL;
-    xlsx_status status = xlsx_workbook_tables(handle->workbook, &tables, &count, &message);
-    StringInfoData names;
-
-    if (status != XLSX_OK) xlsx_raise(handle, status, message);
-    initStringInfo(&names);
-    for (size_t i = 0; i < count; i++) {
-        if (pg_strcasecmp(tables[i].name, o->table_name) == 0) {
-            o->sheet = pstrdup(tables[i].sheet);
-            o->range = pstrdup(tables[i].load_range);
-            o->no_header = o->no_header || tables[i].header_rows == 0;
-            return;
-        }
-        appendStringInfo(&names, "%s%s", i ? ", " : "", tables[i].name);
-    }
-    xlsx_handle_close(handle);
-    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
-                    errmsg("no Excel table named \"%s\" in %s", o->table_name, handle->label),
-                    count ? errdetail("Its tables are: %s.", names.data)
-                          : errdetail("It has no Excel tables.")));
-}
-
-/* A range's first row is its header: "$B$4:D9" -> 4. */
-static int first_row_of_range(const char* range) {
-    const char* p = range;
-
-    if (*p == '$') p++;
-    while (isalpha((unsigned char)*p))
-        p++;
-    if (*p == '$') p++;
-    return isdigit((unsigned char)*p) ? atoi(p) : 1;
-}
-
 /* The header row; returns the sheet's name. */
 static const char* read_header(XlsxHandle* handle, const ImportOptions* o, SheetHeader* header) {
     uint32_t row;
@@ -386,18 +349,8 @@ static xlsx_column_plan* plan_columns(const ImportOptions* o, const ImportTarget
     r.inferred = inferred ? (const char* const*)inferred + 1 : NULL;
     r.inferred_count = inferred ? inferred_width : 0;
     status = xlsx_plan_columns(&r, &plan, &problem, &message);
-    if (status == XLSX_OK) return plan;
-    {
-        char* text = pstrdup(message ? message : "the columns cannot be planned");
-
-        xlsx_free_string(message);
-        ereport(ERROR,
-                (errcode(problem == XLSX_PLAN_MISMATCH         ? ERRCODE_DATATYPE_MISMATCH
-                         : problem == XLSX_PLAN_UNKNOWN_COLUMN ? ERRCODE_UNDEFINED_COLUMN
-                                                               : ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("%s", text)));
-    }
-    return NULL; /* not reached */
+    if (status != XLSX_OK) xlsx_raise_plan(NULL, problem, message);
+    return plan;
 }
 
 /* The workbook's size and a checksum of its bytes, in the client's form: crc32:HEX:SIZE. */
@@ -737,8 +690,13 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
 
     context = AllocSetContextCreate(CurrentMemoryContext, "xlsx import", ALLOCSET_DEFAULT_SIZES);
     handle = xlsx_handle_open(&source, o.threads, context);
-    if (o.table_name) apply_excel_table(handle, &o);
-    if (o.range) o.header_row = first_row_of_range(o.range);
+    if (o.table_name) {
+        bool has_header;
+
+        xlsx_handle_find_table(handle, o.table_name, &o.sheet, &o.range, &has_header);
+        o.no_header = o.no_header || !has_header;
+    }
+    if (o.range) o.header_row = xlsx_range_first_row(o.range);
     if (!o.no_header) sheet_name = read_header(handle, &o, &header);
 
     copy.handle = handle;

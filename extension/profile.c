@@ -1,9 +1,9 @@
 /*
- * xlsx_internal.profile_agg(text): one column's profile in a single pass. Per value: null or not, its
- * length in characters, a HyperLogLog sketch of its hash for the distinct estimate, and the
- * set of types every value so far converts to (value_check.c, which never raises an error).
- * The final function picks the narrowest surviving type. xlsx.profile() runs one of these per
- * column in one scan of the table.
+ * xlsx_internal.profile_agg(text): one column's profile in a single pass. Per value: null or not,
+ * its length in characters, a HyperLogLog sketch of its hash for the distinct estimate, and the set
+ * of types every value so far converts to (value_check.c, which never raises an error). The final
+ * function picks the narrowest surviving type. xlsx.profile() runs one of these per column in one
+ * scan of the table.
  */
 #include "postgres.h"
 

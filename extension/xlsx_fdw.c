@@ -1,9 +1,11 @@
 /*
  * xlsx_fdw: a worksheet as a foreign table, read in place. Options: filename (a server file,
- * gated like file_fdw's), sheet, header_row, skip_rows, threads. IMPORT FOREIGN SCHEMA makes a
- * table per worksheet with the header's column names and the types xlsx2pg --create would
- * choose. Scans stream rows from the reader (nothing is materialised); quals are left to the
- * executor; a rescan reads the sheet again.
+ * gated like file_fdw's), sheet, range, table_name (an Excel table), header_row, no_header,
+ * skip_rows, threads, as xlsx.import takes them. IMPORT FOREIGN SCHEMA makes a table per
+ * worksheet with the header's column names and the types xlsx2pg --create would choose. The
+ * table's columns find their sheet columns by the rules xlsx2pg and xlsx.import use (a column
+ * that no header names is an error when the scan starts). Scans stream rows from the reader
+ * (nothing is materialised); quals are left to the executor; a rescan reads the sheet again.
  */
 #include "postgres.h"
 
@@ -33,14 +35,17 @@ PG_FUNCTION_INFO_V1(pg_xlsx_fdw_validator);
 
 typedef struct FdwOptions {
     char* filename;
-    char* sheet;    /* NULL: the first visible worksheet */
-    int header_row; /* 0: no header */
+    char* sheet;      /* NULL: the first visible worksheet */
+    char* range;      /* NULL: the whole sheet; its first row is the header */
+    char* table_name; /* an Excel table: its sheet, range and header */
+    int header_row;   /* 0: no header */
+    bool no_header;
     int skip_rows;
     int threads;
 } FdwOptions;
 
-static const char* const option_names[] = {"filename", "sheet", "header_row", "skip_rows",
-                                           "threads"};
+static const char* const option_names[] = {"filename",   "sheet",     "range",     "table_name",
+                                           "header_row", "no_header", "skip_rows", "threads"};
 
 static int int_option(DefElem* def, int min, int max) {
     char* value = defGetString(def);
@@ -59,6 +64,12 @@ static void apply_option(FdwOptions* o, DefElem* def) {
         o->filename = defGetString(def);
     else if (strcmp(def->defname, "sheet") == 0)
         o->sheet = defGetString(def);
+    else if (strcmp(def->defname, "range") == 0)
+        o->range = defGetString(def);
+    else if (strcmp(def->defname, "table_name") == 0)
+        o->table_name = defGetString(def);
+    else if (strcmp(def->defname, "no_header") == 0)
+        o->no_header = defGetBoolean(def);
     else if (strcmp(def->defname, "header_row") == 0)
         o->header_row = int_option(def, 0, 1048576);
     else if (strcmp(def->defname, "skip_rows") == 0)
@@ -108,8 +119,9 @@ Datum pg_xlsx_fdw_validator(PG_FUNCTION_ARGS) {
         if (known && catalog != ForeignTableRelationId && strcmp(def->defname, "threads") != 0)
             ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
                             errmsg("option \"%s\" belongs to a foreign table", def->defname),
-                            errhint("Servers take threads only; filename, sheet, header_row and "
-                                    "skip_rows go on each foreign table.")));
+                            errhint("Servers take threads only; filename, sheet, range, "
+                                    "table_name, header_row, no_header and skip_rows go on each "
+                                    "foreign table.")));
         if (!known) {
             const char* closest = NULL;
             int best = 3;
@@ -123,8 +135,9 @@ Datum pg_xlsx_fdw_validator(PG_FUNCTION_ARGS) {
             ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
                             errmsg("invalid option \"%s\"", def->defname),
                             closest ? errhint("Perhaps you meant the option \"%s\".", closest)
-                                    : errhint("Foreign tables take filename, sheet, header_row, "
-                                              "skip_rows and threads; servers take threads.")));
+                                    : errhint("Foreign tables take filename, sheet, range, "
+                                              "table_name, header_row, no_header, skip_rows and "
+                                              "threads; servers take threads.")));
         }
         if (strcmp(def->defname, "filename") == 0) require_file_privilege();
         apply_option(&o, def);
@@ -132,6 +145,10 @@ Datum pg_xlsx_fdw_validator(PG_FUNCTION_ARGS) {
     if (catalog == ForeignTableRelationId && !o.filename)
         ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
                         errmsg("an xlsx_fdw foreign table needs the filename option")));
+    if (o.table_name && (o.sheet || o.range))
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                        errmsg("table_name names the sheet and the range: leave out sheet and "
+                               "range")));
     PG_RETURN_VOID();
 }
 
@@ -185,6 +202,7 @@ static ForeignScan* get_plan(PlannerInfo* root, RelOptInfo* baserel, Oid foreign
 
 typedef struct SheetScan {
     FdwOptions options;
+    Relation relation;
     XlsxHandle* handle;
     MemoryContext row_context; /* reset per row */
     AttInMetadata* attinmeta;
@@ -213,22 +231,75 @@ static void scan_error_context(void* arg) {
                    s->options.filename);
 }
 
-/* Opens the sheet and finds each column by the header's names (as written, or as
- * IMPORT FOREIGN SCHEMA names them), else by position. */
+/* The foreign table's columns and where each is in the sheet, by the reader's rules: by the
+ * header's names (as written, or as IMPORT FOREIGN SCHEMA names them), else by position. */
+static void map_columns(SheetScan* s, TupleDesc tupdesc, const xlsx_cell* header,
+                        size_t header_count) {
+    xlsx_plan_request r = {0};
+    xlsx_column_plan* plan = NULL;
+    xlsx_plan_problem problem;
+    char* message = NULL;
+    const char** columns = palloc0(sizeof(char*) * Max(1, s->natts));
+    int* attribute_of = palloc0(sizeof(int) * Max(1, s->natts));
+    uint32_t width = header_count ? header[header_count - 1].column : 0;
+    const char** texts = palloc0(sizeof(char*) * Max(1, width));
+
+    for (int a = 0; a < s->natts; a++) {
+        Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+
+        s->sheet_column[a] = 0;
+        if (att->attisdropped) continue;
+        attribute_of[r.table_column_count] = a;
+        columns[r.table_column_count++] = NameStr(att->attname);
+    }
+    for (uint32_t i = 0; i < width; i++)
+        texts[i] = "";
+    for (size_t i = 0; i < header_count; i++)
+        texts[header[i].column - 1] = pnstrdup(header[i].data, header[i].size);
+    r.table_name = get_rel_name(RelationGetRelid(s->relation));
+    r.table_exists = 1;
+    r.table_columns = columns;
+    r.table_types = columns; /* not needed: the types are the foreign table's */
+    r.header = texts;
+    r.header_count = width;
+    r.selection = 1;
+    if (xlsx_plan_columns(&r, &plan, &problem, &message) != XLSX_OK)
+        xlsx_raise_plan(s->handle, problem, message);
+    for (uint32_t column = 1; column <= xlsx_plan_width(plan); column++) {
+        int slot = xlsx_plan_slot(plan, column);
+
+        for (size_t k = 0; slot >= 0 && k < r.table_column_count; k++)
+            if (strcmp(columns[k], xlsx_plan_name(plan, slot)) == 0)
+                s->sheet_column[attribute_of[k]] = (int)column;
+    }
+    xlsx_plan_free(plan);
+}
+
+/* Opens the sheet, reads its header and maps the columns. */
 static void open_scan(SheetScan* s, TupleDesc tupdesc) {
     uint32_t row;
     const xlsx_cell* cells;
     size_t count;
-    char** made = NULL;
     const xlsx_cell* header = NULL;
     size_t header_count = 0;
+    int header_row = s->options.header_row;
 
-    xlsx_handle_open_sheet(s->handle, s->options.sheet, NULL);
+    if (s->options.table_name) {
+        bool has_header;
+
+        xlsx_handle_find_table(s->handle, s->options.table_name, &s->options.sheet,
+                               &s->options.range, &has_header);
+        s->options.no_header = s->options.no_header || !has_header;
+        s->options.table_name = NULL; /* a rescan opens the same sheet and range */
+    }
+    if (s->options.range) header_row = xlsx_range_first_row(s->options.range);
+    if (s->options.no_header) header_row = 0;
+    xlsx_handle_open_sheet(s->handle, s->options.sheet, s->options.range);
     s->pending = false;
     s->skipped = 0;
     while (xlsx_handle_next_row(s->handle, &row, &cells, &count)) {
-        if (s->options.header_row > 0 && row < (uint32_t)s->options.header_row) continue;
-        if (s->options.header_row > 0 && row == (uint32_t)s->options.header_row) {
+        if (header_row > 0 && row < (uint32_t)header_row) continue;
+        if (header_row > 0 && row == (uint32_t)header_row) {
             header = cells;
             header_count = count;
             break;
@@ -237,32 +308,7 @@ static void open_scan(SheetScan* s, TupleDesc tupdesc) {
         s->pending_row = row, s->pending_cells = cells, s->pending_count = count;
         break;
     }
-    if (header_count > 0) {
-        const char** texts = palloc(sizeof(char*) * header_count);
-        size_t* sizes = palloc(sizeof(size_t) * header_count);
-        char* message = NULL;
-        xlsx_status status;
-
-        for (size_t i = 0; i < header_count; i++)
-            texts[i] = header[i].data, sizes[i] = header[i].size;
-        made = palloc0(sizeof(char*) * header_count);
-        status = xlsx_column_names(texts, sizes, header_count, made, &message);
-        if (status != XLSX_OK) xlsx_raise(s->handle, status, message);
-    }
-    for (int a = 0; a < s->natts; a++) {
-        Form_pg_attribute att = TupleDescAttr(tupdesc, a);
-
-        s->sheet_column[a] = 0;
-        if (att->attisdropped) continue;
-        for (size_t i = 0; i < header_count && s->sheet_column[a] == 0; i++)
-            if ((strlen(NameStr(att->attname)) == header[i].size &&
-                 memcmp(NameStr(att->attname), header[i].data, header[i].size) == 0) ||
-                strcmp(NameStr(att->attname), made[i]) == 0)
-                s->sheet_column[a] = (int)header[i].column;
-        if (header_count == 0) s->sheet_column[a] = a + 1;
-    }
-    for (size_t i = 0; made && i < header_count; i++)
-        xlsx_free_string(made[i]);
+    map_columns(s, tupdesc, header, header_count);
 }
 
 static void begin_scan(ForeignScanState* node, int eflags) {
@@ -276,6 +322,7 @@ static void begin_scan(ForeignScanState* node, int eflags) {
     old = MemoryContextSwitchTo(estate->es_query_cxt);
     s = palloc0(sizeof(SheetScan));
     options_of(RelationGetRelid(node->ss.ss_currentRelation), &s->options);
+    s->relation = node->ss.ss_currentRelation;
     s->natts = tupdesc->natts;
     s->sheet_column = palloc0(sizeof(int) * Max(1, s->natts));
     s->by_column = palloc0(sizeof(xlsx_cell*) * (XLSX_MAX_COLUMNS + 1));

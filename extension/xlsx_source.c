@@ -8,6 +8,7 @@
 
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -221,6 +222,54 @@ void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message) {
         (errcode(sqlstate), errmsg("%s", copy),
          errdetail("The workbook was refused by the reader (error kind %s), as xlsx2pg refuses it.",
                    kind)));
+}
+
+void xlsx_handle_find_table(XlsxHandle* handle, const char* name, char** sheet, char** range,
+                            bool* has_header) {
+    const xlsx_table_info* tables;
+    size_t count;
+    char* message = NULL;
+    xlsx_status status = xlsx_workbook_tables(handle->workbook, &tables, &count, &message);
+    StringInfoData names;
+
+    if (status != XLSX_OK) xlsx_raise(handle, status, message);
+    initStringInfo(&names);
+    for (size_t i = 0; i < count; i++) {
+        if (pg_strcasecmp(tables[i].name, name) == 0) {
+            *sheet = pstrdup(tables[i].sheet);
+            *range = pstrdup(tables[i].load_range);
+            *has_header = tables[i].header_rows > 0;
+            return;
+        }
+        appendStringInfo(&names, "%s%s", i ? ", " : "", tables[i].name);
+    }
+    xlsx_handle_close(handle);
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                    errmsg("no Excel table named \"%s\" in %s", name, handle->label),
+                    count ? errdetail("Its tables are: %s.", names.data)
+                          : errdetail("It has no Excel tables.")));
+}
+
+int xlsx_range_first_row(const char* range) {
+    const char* p = range;
+
+    if (*p == '$') p++;
+    while (isalpha((unsigned char)*p))
+        p++;
+    if (*p == '$') p++;
+    return isdigit((unsigned char)*p) ? atoi(p) : 1;
+}
+
+void xlsx_raise_plan(XlsxHandle* handle, xlsx_plan_problem problem, char* message) {
+    char* text = pstrdup(message ? message : "the sheet's columns cannot be mapped");
+
+    xlsx_free_string(message);
+    if (handle) xlsx_handle_close(handle);
+    ereport(ERROR,
+            (errcode(problem == XLSX_PLAN_MISMATCH         ? ERRCODE_DATATYPE_MISMATCH
+                     : problem == XLSX_PLAN_UNKNOWN_COLUMN ? ERRCODE_UNDEFINED_COLUMN
+                                                           : ERRCODE_INVALID_PARAMETER_VALUE),
+             errmsg("%s", text)));
 }
 
 char* xlsx_column_letters(uint32_t column) {

@@ -61,6 +61,22 @@ extern void xlsx_handle_close(XlsxHandle* handle);
 extern void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message)
     pg_attribute_noreturn();
 
+/*
+ * The sheet, the range (without a totals row) and whether there is a header row of the Excel
+ * table called `name` (matched ignoring case, as Excel does); an error listing the workbook's
+ * tables when it has none of that name.
+ */
+extern void xlsx_handle_find_table(XlsxHandle* handle, const char* name, char** sheet, char** range,
+                                   bool* has_header);
+
+/* A range's first row, its header: "$B$4:D9" is 4, "B:F" 1. */
+extern int xlsx_range_first_row(const char* range);
+
+/* A column plan the reader's rules refused, as an error of its kind; the handle (may be NULL)
+ * closed first. */
+extern void xlsx_raise_plan(XlsxHandle* handle, xlsx_plan_problem problem, char* message)
+    pg_attribute_noreturn();
+
 /* A sheet column's letters: 1 is "A", 28 is "AB". */
 extern char* xlsx_column_letters(uint32_t column);
 

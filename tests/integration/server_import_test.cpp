@@ -587,3 +587,49 @@ TEST_F(ServerImportTest, ErrorsCarryHintsAndNoContextLines) {
         << "refused before a run was opened, in both modes";
     db_->exec("RESET ROLE");
 }
+
+// The foreign data wrapper takes range, table_name and no_header as xlsx.import does, and a
+// column that no header names is an error when the scan starts (1.2 gave NULLs).
+TEST_F(ServerImportTest, ForeignTablesTakeRangesExcelTablesAndRefuseUnknownColumns) {
+    std::string path = temp_path("server_fdw_regions.xlsx");
+    write_workbook(path, {{"Report",
+                           {{std::string("Quarterly report")},
+                            {Blank{}},
+                            {Blank{}, std::string("region"), std::string("total")},
+                            {Blank{}, std::string("EU"), 10.0},
+                            {Blank{}, std::string("US"), 20.5}},
+                           {{"regions", 2, 1, 4, 2}}}});
+    db_->exec("CREATE SERVER report_books FOREIGN DATA WRAPPER xlsx_fdw");
+    db_->exec(
+        "CREATE FOREIGN TABLE by_range (total numeric, region text) SERVER report_books "
+        "OPTIONS (filename '" +
+        path + "', range 'B3:C5')");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(region || '=' || total, ' ' ORDER BY region) FROM "
+                          "by_range"),
+              "EU=10 US=20.5");
+    db_->exec(
+        "CREATE FOREIGN TABLE by_table (region text, total numeric) SERVER report_books "
+        "OPTIONS (filename '" +
+        path + "', table_name 'REGIONS')");
+    EXPECT_EQ(db_->scalar("SELECT sum(total) FROM by_table"), "30.5");
+    db_->exec(
+        "CREATE FOREIGN TABLE by_position (a text, b text) SERVER report_books "
+        "OPTIONS (filename '" +
+        path + "', range 'B4:C5', no_header 'true')");
+    EXPECT_EQ(db_->scalar("SELECT string_agg(a || '=' || b, ' ' ORDER BY a) FROM by_position"),
+              "EU=10 US=20.5");
+    db_->exec(
+        "CREATE FOREIGN TABLE misnamed (region text, amount numeric) SERVER report_books "
+        "OPTIONS (filename '" +
+        path + "', range 'B3:C5')");
+    EXPECT_EQ(db_->exec_error("SELECT * FROM misnamed"), "42804");
+    EXPECT_NE(error_message(*db_, "SELECT * FROM misnamed")
+                  .find("no header column of the sheet matches column \"amount\" of misnamed. The "
+                        "header's columns are: A \"region\", B \"total\""),
+              std::string::npos)
+        << error_message(*db_, "SELECT * FROM misnamed");
+    EXPECT_EQ(db_->exec_error("CREATE FOREIGN TABLE both_ways (a text) SERVER report_books OPTIONS "
+                              "(filename '" +
+                              path + "', table_name 'regions', sheet 'Report')"),
+              "HV00D");
+}
