@@ -537,7 +537,9 @@ static void import_staging(const ImportOptions* o, const XlsxSource* source, Imp
                         errmsg(INT64_FORMAT
                                " rows were rejected, more than the reject limit of " INT64_FORMAT,
                                rejected, o->reject_limit)));
-    if (!OidIsValid(t->relid)) /* typed by the cells as they were staged */
+    if (!OidIsValid(t->relid) && o->all_text)
+        t->relid = create_table_of_plan(t, plan);
+    else if (!OidIsValid(t->relid)) /* typed by the cells as they were staged */
         t->relid = create_target(o, t, header, copied.types, copied.width);
     {
         Oid types[6] = {INT8OID, OIDOID, TEXTOID, TEXTARRAYOID, INT8OID, BOOLOID};
