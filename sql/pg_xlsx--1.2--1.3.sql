@@ -201,7 +201,7 @@ BEGIN
             DETAIL = format('Unknown: %s.', unknown_keys);
     END IF;
     WITH wanted AS (
-        SELECT s.attnum, s.attname::text AS source,
+        SELECT s.attnum, s.attname::text AS source, s.atttypid, s.atttypmod,
                CASE WHEN column_map ? s.attname THEN column_map ->> s.attname::text
                     ELSE s.attname::text END AS target_column
           FROM pg_attribute s
@@ -211,7 +211,13 @@ BEGIN
            array_agg(w.source ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            array_agg(t.attname::text ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            array_agg(format_type(t.atttypid, t.atttypmod) ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
-           array_agg(format('xlsx_internal.column_input(%I.%I::text', 's', w.source) || conv.input_args ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           -- A staging column of the target's own type (Citus: the distribution column of a
+           -- co-located staging table, converted when it was staged) goes in as it is, which
+           -- also lets Citus push the INSERT ... SELECT down to the shards.
+           array_agg(CASE WHEN (w.atttypid, w.atttypmod) = (t.atttypid, t.atttypmod)
+                          THEN format('%I.%I', 's', w.source)
+                          ELSE format('xlsx_internal.column_input(%I.%I::text', 's', w.source) || conv.input_args END
+                     ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            array_agg('xlsx_internal.column_input($1' || conv.input_args ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            string_agg(CASE WHEN t.attnotnull
                            THEN format('%I.%I IS NOT NULL AND ', 's', w.source) ELSE '' END
@@ -655,9 +661,8 @@ ALTER TABLE xlsx.rejects DROP CONSTRAINT rejects_run_id_fkey;
 ALTER TABLE xlsx.rejects ADD CONSTRAINT rejects_run_id_fkey FOREIGN KEY (run_id, run_owner)
     REFERENCES xlsx.import_runs (run_id, run_owner) ON DELETE CASCADE;
 
--- Monitoring roles read the ledger without being loaders. The schema is open to all (its
--- tables are not), so that a role without xlsx_loader calling xlsx.import is told what it lacks.
-GRANT USAGE ON SCHEMA xlsx TO PUBLIC;
+-- Monitoring roles read the ledger without being loaders.
+GRANT USAGE ON SCHEMA xlsx TO pg_read_all_stats;
 GRANT SELECT ON xlsx.import_runs, xlsx.import_chunks, xlsx.rejects, xlsx.import_stats,
                 xlsx.import_progress TO pg_read_all_stats;
 

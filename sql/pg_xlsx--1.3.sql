@@ -544,7 +544,7 @@ BEGIN
             DETAIL = format('Unknown: %s.', unknown_keys);
     END IF;
     WITH wanted AS (
-        SELECT s.attnum, s.attname::text AS source,
+        SELECT s.attnum, s.attname::text AS source, s.atttypid, s.atttypmod,
                CASE WHEN column_map ? s.attname THEN column_map ->> s.attname::text
                     ELSE s.attname::text END AS target_column
           FROM pg_attribute s
@@ -554,7 +554,13 @@ BEGIN
            array_agg(w.source ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            array_agg(t.attname::text ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            array_agg(format_type(t.atttypid, t.atttypmod) ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
-           array_agg(format('xlsx_internal.column_input(%I.%I::text', 's', w.source) || conv.input_args ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
+           -- A staging column of the target's own type (Citus: the distribution column of a
+           -- co-located staging table, converted when it was staged) goes in as it is, which
+           -- also lets Citus push the INSERT ... SELECT down to the shards.
+           array_agg(CASE WHEN (w.atttypid, w.atttypmod) = (t.atttypid, t.atttypmod)
+                          THEN format('%I.%I', 's', w.source)
+                          ELSE format('xlsx_internal.column_input(%I.%I::text', 's', w.source) || conv.input_args END
+                     ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            array_agg('xlsx_internal.column_input($1' || conv.input_args ORDER BY w.attnum) FILTER (WHERE t.attname IS NOT NULL),
            string_agg(CASE WHEN t.attnotnull
                            THEN format('%I.%I IS NOT NULL AND ', 's', w.source) ELSE '' END
