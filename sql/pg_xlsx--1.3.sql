@@ -600,6 +600,26 @@ BEGIN
             DETAIL = format('Keys: %s; merged columns: %s.', array_to_string(key_columns, ', '),
                             array_to_string(targets, ', '));
     END IF;
+    -- An upsert names its key by columns: a unique index on exactly those must exist.
+    IF mode = 'upsert' AND NOT EXISTS (
+        SELECT FROM pg_index i
+         WHERE i.indrelid = target AND i.indisunique AND i.indisvalid
+           AND i.indpred IS NULL AND i.indexprs IS NULL
+           AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a
+                 WHERE a.attrelid = target AND a.attnum = ANY (i.indkey))
+               = (SELECT array_agg(DISTINCT k ORDER BY k) FROM unnest(key_columns) AS k)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_column_reference',
+            MESSAGE = format('an upsert on (%s) needs a unique index of %s on exactly those columns',
+                             array_to_string(key_columns, ', '), target),
+            DETAIL = coalesce('Its unique keys: ' || (
+                SELECT string_agg(format('(%s)', (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+                                                     FROM pg_attribute a
+                                                    WHERE a.attrelid = target AND a.attnum = ANY (i.indkey))), ', ')
+                  FROM pg_index i WHERE i.indrelid = target AND i.indisunique AND i.indexprs IS NULL) || '.',
+                format('%s has no unique index.', target)),
+            HINT = format('Upsert on the columns of a unique key, or CREATE UNIQUE INDEX ON %s (%s).', target,
+                          (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) AS k));
+    END IF;
     -- Citus takes an upsert only on a key that places each row on one shard.
     placement := xlsx_internal.citus_placement(target);
     IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
