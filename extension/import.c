@@ -27,6 +27,7 @@
 #include "nodes/makefuncs.h"
 #include "storage/fd.h"
 #include "utils/acl.h"
+#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -36,6 +37,7 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "import_progress.h"
 #include "named_args.h"
 #include "pg_compat.h"
 #include "sheet_copy.h"
@@ -553,9 +555,17 @@ static void import_staging(const ImportOptions* o, const XlsxSource* source, Imp
                            BoolGetDatum(!o->keep_staging)};
         char nulls[6] = {' ', ' ', ' ', o->upsert ? ' ' : 'n', o->has_reject_limit ? ' ' : 'n',
                          ' '};
-        int ret = SPI_execute_with_args(
+        const int index[] = {PROGRESS_PHASE, PROGRESS_ROWS_EXPECTED, PROGRESS_EXPECTED_FROM};
+        const int64 progress[] = {IMPORT_MERGING, (int64)copied.rows_copied, EXPECTED_FROM_STAGED};
+        int ret;
+
+        /* The merge is one INSERT ... SELECT: its report says so, and how many rows it takes. */
+        pgstat_progress_start_command(PROGRESS_COMMAND_COPY, t->relid);
+        pgstat_progress_update_multi_param(3, index, progress);
+        ret = SPI_execute_with_args(
             "SELECT inserted, updated FROM xlsx.merge_run($1, $2::regclass, $3, $4, NULL, $5, $6)",
             6, types, values, nulls, false, 0);
+        pgstat_progress_end_command();
 
         if (ret != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "the merge returned no row");
         result->inserted =
@@ -710,6 +720,7 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
     copy.null_count = o.nnull;
     copy.trim = o.trim_text;
     copy.stop_at_empty = o.stop_at_empty;
+    copy.progress_relid = t.relid;
     if (!OidIsValid(t.relid) && o.ncolumns == 0 && header.width == 0) {
         /* No header: the widest data row decides (one scan, which takes the types too). */
         SheetCopyResult scanned;

@@ -12,9 +12,11 @@
 #include "access/table.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
+#include "commands/progress.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "import_progress.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_node.h"
@@ -31,14 +33,6 @@
 
 /* COPY text is handed to the server in pieces of about this size. */
 #define COPY_PIECE_BYTES (64 * 1024)
-
-/*
- * The import's own progress, in slots of the COPY progress report that COPY leaves unused;
- * the view xlsx.import_progress shows them beside COPY's tuple count.
- */
-#define PROGRESS_XML_BYTES_READ 10
-#define PROGRESS_XML_BYTES_TOTAL 11
-#define PROGRESS_SHEET_ROW 12
 
 typedef struct Reject {
     uint32_t sheet_row;
@@ -282,12 +276,46 @@ static void add_row(SheetCopy* c, uint32_t row, const xlsx_cell* cells, size_t c
     note_line(c, row);
 }
 
-static void report_progress(SheetCopy* c) {
-    const int index[] = {PROGRESS_XML_BYTES_READ, PROGRESS_XML_BYTES_TOTAL, PROGRESS_SHEET_ROW};
-    int64 value[] = {(int64)xlsx_sheet_bytes_read(c->handle->reader),
-                     (int64)xlsx_sheet_part_size(c->handle->reader), (int64)c->last_row};
+/* Data rows the sheet will have: from its dimension's last row when it has one, else the rows
+ * so far scaled by the XML still to read. */
+static int64 rows_expected(SheetCopy* c, uint64 read, uint64 total, int64* from) {
+    const char* dimension = xlsx_sheet_dimension(c->handle->reader);
+    const char* last = dimension ? strchr(dimension, ':') : NULL;
 
-    pgstat_progress_update_multi_param(3, index, value);
+    if (last) {
+        int64 first_data_row = (int64)c->header_row + 1 + c->skip_rows;
+
+        *from = EXPECTED_FROM_DIMENSION;
+        return Max(0, (int64)xlsx_range_first_row(last + 1) - first_data_row + 1);
+    }
+    *from = EXPECTED_FROM_XML;
+    return read > 0 ? (int64)((double)c->rows_read * (double)total / (double)read) : 0;
+}
+
+static void report_progress(SheetCopy* c) {
+    const int index[] = {PROGRESS_XML_BYTES_READ,
+                         PROGRESS_XML_BYTES_TOTAL,
+                         PROGRESS_SHEET_ROW,
+                         PROGRESS_PHASE,
+                         PROGRESS_ROWS_EXPECTED,
+                         PROGRESS_EXPECTED_FROM,
+                         PROGRESS_COPY_TUPLES_PROCESSED};
+    uint64 read = xlsx_sheet_bytes_read(c->handle->reader);
+    uint64 total = xlsx_sheet_part_size(c->handle->reader);
+    int64 from;
+    int64 value[7] = {(int64)read,
+                      (int64)total,
+                      (int64)c->last_row,
+                      c->ncolumns == 0    ? IMPORT_READING
+                      : c->with_sheet_row ? IMPORT_STAGING
+                                          : IMPORT_COPYING,
+                      rows_expected(c, read, total, &from),
+                      0,
+                      (int64)c->rows_read};
+
+    value[5] = from;
+    /* While copying, COPY counts the rows itself. */
+    pgstat_progress_update_multi_param(c->ncolumns > 0 ? 6 : 7, index, value);
 }
 
 /* Reads rows until COPY_PIECE_BYTES of text are ready or the sheet ends. */
@@ -317,7 +345,7 @@ static void read_rows(SheetCopy* c, Size until) {
         }
         add_row(c, row, cells, count);
     }
-    if (c->ncolumns > 0) report_progress(c);
+    report_progress(c);
 }
 
 static int copy_source(void* outbuf, int minread, int maxread) {
@@ -537,10 +565,13 @@ void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
             copied = run_copy(&c, prepare_copy(rel, attnums), rel, attnames);
             table_close(rel, NoLock);
         } else {
+            /* Only reading: a progress report of the import's own, under COPY's name. */
+            pgstat_progress_start_command(PROGRESS_COMMAND_COPY, request->progress_relid);
             while (!c.at_end) {
                 read_rows(&c, COPY_PIECE_BYTES);
                 resetStringInfo(&c.text);
             }
+            pgstat_progress_end_command();
         }
         result->bytes_read = xlsx_sheet_bytes_read(c.handle->reader);
     }

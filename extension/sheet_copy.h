@@ -27,6 +27,7 @@ typedef struct SheetCopyRequest {
     bool with_sheet_row; /* a staging table: the sheet row comes first */
     int64 run;           /* staging: a bad row is a reject of this run; 0: an error */
     bool infer_types;    /* feed every value to the --create type rules */
+    Oid progress_relid;  /* scan only: the table the progress report names, if any */
 } SheetCopyRequest;
 
 typedef struct SheetCopyResult {

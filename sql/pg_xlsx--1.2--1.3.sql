@@ -632,6 +632,29 @@ DROP FUNCTION xlsx_internal.copy_sheet(text, oid, bytea, text, regclass, text[],
 DROP FUNCTION xlsx_internal.sheet_header(text, oid, bytea, text, integer, integer, text);
 DROP FUNCTION xlsx_internal.column_letters(integer);
 
+-- xlsx.import_progress describes rows and phases now, not XML read ahead.
+DROP VIEW xlsx.import_progress;
+-- An import in progress: what it is doing, rows done of rows expected (and whence the
+-- expectation), from slots of the COPY progress report (import_progress.h). While it only reads
+-- or merges, the import keeps a COPY report of its own.
+CREATE VIEW xlsx.import_progress WITH (security_barrier) AS
+SELECT p.pid, d.datname, p.relid::regclass AS target,
+       CASE p.param14 WHEN 1 THEN 'reading' WHEN 2 THEN 'staging' WHEN 3 THEN 'copying'
+                      WHEN 4 THEN 'merging' END AS phase,
+       p.param3 AS rows_done,
+       nullif(p.param15, 0) AS rows_expected,
+       CASE p.param16 WHEN 1 THEN 'dimension' WHEN 2 THEN 'estimate' WHEN 3 THEN 'staged rows' END
+           AS expected_from,
+       CASE WHEN p.param14 <> 4
+            THEN least(round(100.0 * p.param3 / nullif(p.param15, 0), 1), 100.0) END AS percent,
+       nullif(p.param13, 0) AS sheet_row,
+       p.param11 AS xml_bytes_read, p.param12 AS xml_bytes_total
+  FROM pg_stat_get_progress_info('COPY') p
+  LEFT JOIN pg_database d ON d.oid = p.datid
+ WHERE p.param14 > 0;
+COMMENT ON VIEW xlsx.import_progress IS 'Imports running now: their phase (reading, staging, copying, merging), rows done of rows expected, the sheet row reached and the sheet XML read';
+GRANT SELECT ON xlsx.import_progress TO xlsx_loader;
+
 -- The ledger: each role changes only its own runs -------------------------------------------
 
 -- Reading is wide (the owner, and monitoring roles: pg_read_all_stats); inserting, updating and
@@ -738,13 +761,15 @@ COMMENT ON COLUMN xlsx.import_stats.started_at IS 'When the run started';
 COMMENT ON COLUMN xlsx.import_stats.finished_at IS 'When it finished; NULL while running';
 COMMENT ON COLUMN xlsx.import_progress.pid IS 'The backend importing';
 COMMENT ON COLUMN xlsx.import_progress.datname IS 'Its database';
-COMMENT ON COLUMN xlsx.import_progress.copying_into IS 'The table being copied into (a staging table in staging mode)';
-COMMENT ON COLUMN xlsx.import_progress.tuples_copied IS 'Rows copied so far';
+COMMENT ON COLUMN xlsx.import_progress.target IS 'The table written: the staging table while staging, the target while copying or merging';
+COMMENT ON COLUMN xlsx.import_progress.phase IS 'reading (a pass for a new table''s width or types), staging, copying (direct mode) or merging';
+COMMENT ON COLUMN xlsx.import_progress.rows_done IS 'Data rows read (reading) or copied (staging, copying) so far';
+COMMENT ON COLUMN xlsx.import_progress.rows_expected IS 'Data rows expected in all: from the sheet''s dimension, an estimate from the XML read, or the rows staged (merging)';
+COMMENT ON COLUMN xlsx.import_progress.expected_from IS 'Whence rows_expected: dimension, estimate or staged rows';
+COMMENT ON COLUMN xlsx.import_progress.percent IS 'rows_done of rows_expected; NULL while merging (one statement)';
 COMMENT ON COLUMN xlsx.import_progress.sheet_row IS 'The sheet row reached';
-COMMENT ON COLUMN xlsx.import_progress.xml_bytes_read IS 'Bytes of the sheet''s XML read so far';
+COMMENT ON COLUMN xlsx.import_progress.xml_bytes_read IS 'Bytes of the sheet''s XML read so far (the reader reads ahead of the rows done)';
 COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s XML in all';
-COMMENT ON COLUMN xlsx.import_progress.percent IS 'Share of the sheet''s XML read';
-COMMENT ON COLUMN xlsx.import_progress.rows_expected IS 'Rows the copy will have at the end, estimated from the XML read so far';
 
 -- Internals are for the extension's own functions and the roles that load (the schema is
 -- open to all only so that xlsx.profile reaches its aggregate, which stays callable by all).

@@ -35,6 +35,8 @@ struct xlsx_sheet_reader {
     std::optional<xlsx::RowBatch> batch;
     size_t next_row = 0;
     std::vector<xlsx_cell> cells;
+    // Copied once the first batch arrived: the splitter's thread wrote it before that.
+    std::optional<std::string> dimension;
 };
 
 namespace {
@@ -189,7 +191,8 @@ xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, co
                                      part ? part->uncompressed_size : 0,
                                      std::nullopt,
                                      0,
-                                     {}};
+                                     {},
+                                     std::nullopt};
         return XLSX_OK;
     });
 }
@@ -228,6 +231,7 @@ xlsx_status xlsx_sheet_next_row(xlsx_sheet_reader* r, uint32_t* row_number, cons
         while (!r->batch || r->next_row >= r->batch->rows.size()) {
             r->batch = r->reader.next();
             r->next_row = 0;
+            if (!r->dimension) r->dimension = r->reader.dimension_ref();
             if (!r->batch) return XLSX_END;
         }
         const xlsx::Row& row = r->batch->rows[r->next_row++];
@@ -252,6 +256,11 @@ const char* xlsx_sheet_name(const xlsx_sheet_reader* reader) {
 
 uint64_t xlsx_sheet_bytes_read(const xlsx_sheet_reader* reader) {
     return reader ? reader->reader.xml_bytes_read() : 0;
+}
+
+const char* xlsx_sheet_dimension(const xlsx_sheet_reader* reader) {
+    return reader && reader->dimension && !reader->dimension->empty() ? reader->dimension->c_str()
+                                                                      : nullptr;
 }
 
 uint64_t xlsx_sheet_part_size(const xlsx_sheet_reader* reader) {

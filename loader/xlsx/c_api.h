@@ -116,6 +116,8 @@ const char* xlsx_sheet_name(const xlsx_sheet_reader* reader);
 /* Bytes of the sheet's XML inflated so far, and the part's size the zip claims (progress). */
 uint64_t xlsx_sheet_bytes_read(const xlsx_sheet_reader* reader);
 uint64_t xlsx_sheet_part_size(const xlsx_sheet_reader* reader);
+/* The sheet's <dimension ref> ("A1:H100001"), known once a row was asked for; NULL without. */
+const char* xlsx_sheet_dimension(const xlsx_sheet_reader* reader);
 
 /* The column types of xlsx2pg --create: feed every loaded value, then ask per column. */
 typedef struct xlsx_type_inference xlsx_type_inference;

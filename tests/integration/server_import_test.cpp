@@ -346,12 +346,15 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
         EXPECT_EQ(std::filesystem::directory_iterator("/proc/" + pid + "/task") ==
                       std::filesystem::directory_iterator(),
                   false);
-        // Another session sees how far it is: rows copied, the sheet row, the XML read.
-        EXPECT_EQ(db_->scalar("SELECT sheet_row > 1 AND xml_bytes_read > 0 AND xml_bytes_total > "
-                              "xml_bytes_read AND rows_expected > 0 FROM xlsx.import_progress "
-                              "WHERE pid = " +
-                              pid),
-                  "t");
+        // Another session sees how far it is: the phase, rows done of the rows the sheet's
+        // dimension says, the sheet row, the XML read.
+        EXPECT_EQ(
+            db_->scalar("SELECT phase || ' ' || rows_expected || ' ' || expected_from || ' ' "
+                        "|| (rows_done > 0 AND rows_done < rows_expected AND percent < 100 "
+                        "AND sheet_row > 1 AND xml_bytes_read > 0 AND xml_bytes_total > "
+                        "xml_bytes_read) FROM xlsx.import_progress WHERE pid = " +
+                        pid),
+            std::string(mode == "staging" ? "staging" : "copying") + " 400000 dimension true");
         size_t threads_during =
             std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
                           std::filesystem::directory_iterator());
@@ -632,4 +635,36 @@ TEST_F(ServerImportTest, ForeignTablesTakeRangesExcelTablesAndRefuseUnknownColum
                               "(filename '" +
                               path + "', table_name 'regions', sheet 'Report')"),
               "HV00D");
+}
+
+// The merge shows in xlsx.import_progress too: phase merging, with the rows it takes.
+TEST_F(ServerImportTest, TheMergeIsVisibleInTheProgressView) {
+    std::string path = temp_path("server_merge_progress.xlsx");
+    write_numbered_workbook(path, 3000);
+    db_->exec("CREATE TABLE slow_merge (id integer, name text, amount numeric)");
+    db_->exec(
+        "CREATE FUNCTION pause() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$");
+    db_->exec(
+        "CREATE TRIGGER pause BEFORE INSERT ON slow_merge FOR EACH STATEMENT "
+        "EXECUTE FUNCTION pause()");
+    PgConnection importer(harness_conninfo(database_));
+    std::string pid = importer.scalar("SELECT pg_backend_pid()");
+    ASSERT_EQ(PQsendQuery(importer.get(),
+                          ("SELECT * FROM xlsx.import('" + path + "', 'slow_merge')").c_str()),
+              1);
+    std::string seen;
+    ASSERT_TRUE(wait_until([&] {
+        seen = db_->scalar(
+            "SELECT coalesce((SELECT phase || ' ' || rows_expected || ' ' || "
+            "expected_from || ' ' || target FROM xlsx.import_progress WHERE pid = " +
+            pid + "), '')");
+        return seen.rfind("merging", 0) == 0;
+    })) << seen;
+    EXPECT_EQ(seen, "merging 3000 staged rows slow_merge");
+    while (PGresult* r = PQgetResult(importer.get())) {
+        EXPECT_NE(PQresultStatus(r), PGRES_FATAL_ERROR) << PQresultErrorMessage(r);
+        PQclear(r);
+    }
+    EXPECT_EQ(count("slow_merge"), "3000");
 }
