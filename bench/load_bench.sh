@@ -110,11 +110,25 @@ SELECT format('INSERT INTO target SELECT $columns FROM ogr.%I', relname) AS inse
 :insert;
 SQL
 }
-export -f server_import ogr_fdw_import
+# Our own foreign data wrapper, the same way: IMPORT FOREIGN SCHEMA, then INSERT ... SELECT.
+xlsx_fdw_import() {
+    local book=$1 columns=$2
+    psql -qX -v ON_ERROR_STOP=1 <<SQL
+DROP SCHEMA IF EXISTS xfdw CASCADE;
+DROP SERVER IF EXISTS xlsx_books CASCADE;
+CREATE SERVER xlsx_books FOREIGN DATA WRAPPER xlsx_fdw;
+CREATE SCHEMA xfdw;
+IMPORT FOREIGN SCHEMA xlsx FROM SERVER xlsx_books INTO xfdw OPTIONS (filename '$book');
+SELECT format('INSERT INTO target SELECT $columns FROM xfdw.%I', relname) AS insert
+  FROM pg_class WHERE relnamespace = 'xfdw'::regnamespace LIMIT 1 \gset
+:insert;
+SQL
+}
+export -f server_import ogr_fdw_import xlsx_fdw_import
 export books
 
-# Server-side rows: xlsx.import staging and direct, and ogr_fdw when installed, beside the
-# ceiling `base`; the RSS column is the backend's peak.
+# Server-side rows: xlsx.import staging and direct, xlsx_fdw, and ogr_fdw when installed,
+# beside the ceiling `base`; the RSS column is the backend's peak (xlsx.import rows).
 server_rows() {
     local rows=$1 book=$2 base=$3 bytes=$4 columns=$5 res
     book=$(server_book "$book")
@@ -124,6 +138,8 @@ server_rows() {
         res="${res% *} $(sort -n "$work/backend_rss" | tail -1)"
         row "xlsx.import $mode (backend RSS)" "$rows" "$res" "$base" "$bytes"
     done
+    row "xlsx_fdw: IMPORT FOREIGN SCHEMA + INSERT SELECT" "$rows" \
+        "$(measure bash -c "xlsx_fdw_import '$book' '$columns'")" "$base" "$bytes"
     if sql -c "CREATE EXTENSION IF NOT EXISTS ogr_fdw" 2>/dev/null; then
         row "ogr_fdw: IMPORT FOREIGN SCHEMA + INSERT SELECT" "$rows" \
             "$(SLOW=1 measure bash -c "ogr_fdw_import '$book' '$columns'")" "$base" "$bytes"

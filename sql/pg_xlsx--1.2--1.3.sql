@@ -257,6 +257,15 @@ BEGIN
             DETAIL = format('Keys: %s; merged columns: %s.', array_to_string(key_columns, ', '),
                             array_to_string(targets, ', '));
     END IF;
+    -- Citus takes an upsert only on a key that places each row on one shard.
+    placement := xlsx_internal.citus_placement(target);
+    IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
+                             target, placement.distribution_column),
+            DETAIL = format('The key is (%s).', array_to_string(key_columns, ', ')),
+            HINT = format('Upsert on a unique key that contains %s.', placement.distribution_column);
+    END IF;
     -- An upsert names its key by columns: a unique index on exactly those must exist.
     IF mode = 'upsert' AND NOT EXISTS (
         SELECT FROM pg_index i
@@ -276,15 +285,6 @@ BEGIN
                 format('%s has no unique index.', target)),
             HINT = format('Upsert on the columns of a unique key, or CREATE UNIQUE INDEX ON %s (%s).', target,
                           (SELECT string_agg(quote_ident(k), ', ') FROM unnest(key_columns) AS k));
-    END IF;
-    -- Citus takes an upsert only on a key that places each row on one shard.
-    placement := xlsx_internal.citus_placement(target);
-    IF mode = 'upsert' AND placement.kind = 'distributed' AND placement.distribution_column <> ALL (key_columns) THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('the upsert key of the Citus distributed table %s must include its distribution column %s',
-                             target, placement.distribution_column),
-            DETAIL = format('The key is (%s).', array_to_string(key_columns, ', ')),
-            HINT = format('Upsert on a unique key that contains %s.', placement.distribution_column);
     END IF;
     has_sheet_row := EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = staging
                                AND a.attname = 'xlsx_sheet_row' AND NOT a.attisdropped);
@@ -770,6 +770,12 @@ COMMENT ON COLUMN xlsx.import_progress.percent IS 'rows_done of rows_expected; N
 COMMENT ON COLUMN xlsx.import_progress.sheet_row IS 'The sheet row reached';
 COMMENT ON COLUMN xlsx.import_progress.xml_bytes_read IS 'Bytes of the sheet''s XML read so far (the reader reads ahead of the rows done)';
 COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s XML in all';
+
+-- The path variants check pg_read_server_files themselves (as COPY FROM 'file' does), with a
+-- hint; loaders may call them, to be told what they lack.
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+                          xlsx.sheets(text, integer), xlsx.tables(text, integer)
+    TO xlsx_loader;
 
 -- Internals are for the extension's own functions and the roles that load (the schema is
 -- open to all only so that xlsx.profile reaches its aggregate, which stays callable by all).
