@@ -66,18 +66,17 @@ std::vector<std::string> match_header(const PlanTarget& target, const PlanReques
 }
 
 // The target column of each sheet column ([0] unused, "" skips it).
-std::vector<std::string> names_by_sheet_column(const PlanTarget& target,
-                                               const PlanRequest& request,
+std::vector<std::string> names_by_sheet_column(const PlanTarget& target, const PlanRequest& request,
                                                const std::vector<std::string>& inferred) {
     size_t header_width = request.header.empty() ? 0 : request.header.size() - 1;
     std::vector<std::string> names(1);
     if (!request.columns.empty()) {
         if (request.columns.size() < header_width)
-            throw PlanError(Kind::Mismatch,
-                            std::string(request.words.columns) + " names " +
-                                std::to_string(request.columns.size()) +
-                                " columns but the header has " + std::to_string(header_width) +
-                                "; skip a column with -");
+            throw PlanError(Kind::Mismatch, std::string(request.words.columns) + " names " +
+                                                std::to_string(request.columns.size()) +
+                                                " columns but the header has " +
+                                                std::to_string(header_width) +
+                                                "; skip a column with -");
         for (const std::string& c : request.columns)
             names.push_back(c == "-" ? "" : c);
     } else if (header_width > 0 && target.exists) {
@@ -121,10 +120,9 @@ ColumnPlan plan_columns(const PlanTarget& target, const PlanRequest& request,
         for (const std::string& name : plan.names) {
             auto at = std::find(target.columns.begin(), target.columns.end(), name);
             if (at == target.columns.end())
-                throw PlanError(Kind::UnknownColumn, "table " + target.name +
-                                                         " has no column \"" + name +
-                                                         "\". Its columns are: " +
-                                                         joined(target.columns));
+                throw PlanError(Kind::UnknownColumn,
+                                "table " + target.name + " has no column \"" + name +
+                                    "\". Its columns are: " + joined(target.columns));
             plan.types.push_back(target.types[at - target.columns.begin()]);
         }
     return plan;
@@ -141,10 +139,9 @@ void plan_new_table_types(ColumnPlan& plan, const PlanRequest& request,
     for (const auto& [column, type] : request.type_overrides) {
         auto at = std::find(plan.names.begin(), plan.names.end(), column);
         if (at == plan.names.end())
-            throw PlanError(Kind::UnknownColumn, std::string(request.words.types) +
-                                                     " names column \"" + column +
-                                                     "\", which is not loaded; the columns are: " +
-                                                     joined(plan.names));
+            throw PlanError(Kind::UnknownColumn,
+                            std::string(request.words.types) + " names column \"" + column +
+                                "\", which is not loaded; the columns are: " + joined(plan.names));
         plan.types[at - plan.names.begin()] = type;
     }
 }

@@ -27,7 +27,7 @@ struct PlanTarget {
 };
 
 struct PlanRequest {
-    std::vector<std::string> header;  // texts by sheet column, [0] unused; empty: no header row
+    std::vector<std::string> header;   // texts by sheet column, [0] unused; empty: no header row
     std::vector<std::string> columns;  // target column of each sheet column, "-" skips one
     bool all_text = false;             // a new table's columns all text
     std::vector<std::pair<std::string, std::string>> type_overrides;  // column, type

@@ -368,7 +368,8 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
         }
         double seconds = std::chrono::duration<double>(Clock::now() - cancelled).count();
         EXPECT_EQ(state, "57014") << mode;
-        // Must not hang: about 0.1 s on a quiet machine, bounded far above for a busy one.
+        // Must not hang: a quiet machine stops well within the 1 s this test asked for before;
+        // the bound leaves a busy one five times that.
         EXPECT_LT(seconds, 5.0) << mode;
         // The backend goes on, with no thread of the reader left and the table as it was.
         EXPECT_EQ(importer.scalar("SELECT 1"), "1");
