@@ -42,7 +42,8 @@ TEST_F(ExtensionTest, LedgerRoundTripThroughLibpq) {
     db.exec("ROLLBACK");  // a chunk whose transaction did not commit is not in the ledger
     EXPECT_EQ(db.scalar("SELECT count(*) FROM xlsx.import_chunks WHERE run_id = " + run), "0");
     db.exec("SELECT xlsx_internal.record_chunk(" + run + ", 0, 1, 10, 10)");
-    EXPECT_EQ(db.exec_error("SELECT xlsx_internal.record_chunk(" + run + ", 0, 1, 10, 10)"), "23505");
+    EXPECT_EQ(db.exec_error("SELECT xlsx_internal.record_chunk(" + run + ", 0, 1, 10, 10)"),
+              "23505");
     db.exec("SELECT xlsx_internal.finish_run(" + run + ", 'merged', 10, 10, 0, 100)");
     EXPECT_EQ(db.scalar("SELECT loaded FROM xlsx.stats(" + run + ")"), "10");
 }

@@ -115,7 +115,8 @@ TEST_F(MergeValuesTest, EveryValueLandsAsCopyStoresItOrIsARejectOfItsRow) {
                 nullptr, params, nullptr, nullptr, 0));
             ASSERT_EQ(PQresultStatus(r.get()), PGRES_COMMAND_OK) << PQerrorMessage(db_->get());
         }
-        std::string run = db_->scalar("SELECT xlsx_internal.open_run('values.xlsx', 'S', '" + target + "')");
+        std::string run =
+            db_->scalar("SELECT xlsx_internal.open_run('values.xlsx', 'S', '" + target + "')");
         db_->exec("SELECT * FROM xlsx.merge('" + staging + "', '" + target + "', run => " + run +
                   ")");
         for (size_t i = 0; i < c.values.size(); ++i) {
