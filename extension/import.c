@@ -46,7 +46,7 @@ static void import_staging(const ImportOptions* o, const XlsxSource* source, Imp
     }
     copy->with_sheet_row = true;
     copy->run = result->run;
-    copy->infer_types = !OidIsValid(t->relid) && !o->all_text;
+    copy->infer_types = !OidIsValid(t->relid) && !o->all_text && header->scanned_types == NULL;
     sheet_copy(copy, &copied);
     rejected = (int64)copied.rows_rejected;
     if (copied.rows_read > 0) {
@@ -65,7 +65,9 @@ static void import_staging(const ImportOptions* o, const XlsxSource* source, Imp
     if (!OidIsValid(t->relid) && o->all_text)
         t->relid = create_table_of_plan(t, plan);
     else if (!OidIsValid(t->relid)) /* typed by the cells as they were staged */
-        t->relid = create_target(o, t, header, copied.types, copied.width);
+        t->relid = header->scanned_types
+                       ? create_target(o, t, header, header->scanned_types, header->scanned_width)
+                       : create_target(o, t, header, copied.types, copied.width);
     {
         Oid types[6] = {INT8OID, OIDOID, TEXTOID, TEXTARRAYOID, INT8OID, BOOLOID};
         Datum values[6] = {run_value[0],
@@ -109,6 +111,8 @@ static void import_direct(const ImportOptions* o, const XlsxSource* source, Impo
 
     if (!OidIsValid(t->relid) && o->all_text) {
         t->relid = create_table_of_plan(t, plan);
+    } else if (!OidIsValid(t->relid) && header->scanned_types) {
+        t->relid = create_target(o, t, header, header->scanned_types, header->scanned_width);
     } else if (!OidIsValid(t->relid)) {
         /* Direct mode reads the sheet twice: the types first. */
         SheetCopyRequest scan = *copy;
@@ -173,8 +177,6 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
     SheetHeader header = {0};
     const char* volatile sheet_name = NULL;
     int guc_level;
-    char** inferred = NULL;
-    size_t inferred_width = 0;
     xlsx_column_plan* volatile plan = NULL;
     SheetCopyRequest copy = {0};
     ImportRun result = {0};
@@ -214,13 +216,13 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
         copy.infer_types = true;
         sheet_copy(&copy, &scanned);
         sheet_name = scanned.sheet_name;
-        inferred = scanned.types;
-        inferred_width = scanned.width;
-        if (inferred_width == 0)
+        header.scanned_types = scanned.types;
+        header.scanned_width = scanned.width;
+        if (scanned.width == 0)
             ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
                             errmsg("sheet \"%s\" of %s has no data", sheet_name, source.label)));
     }
-    plan = plan_columns(&o, &t, &header, inferred, inferred_width);
+    plan = plan_columns(&o, &t, &header, header.scanned_types, header.scanned_width);
     PG_TRY();
     {
         if (OidIsValid(t.relid)) check_column_privileges(&t, plan);

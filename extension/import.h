@@ -44,6 +44,10 @@ typedef struct ImportOptions {
 typedef struct SheetHeader {
     char** texts;
     size_t width;
+    /* Without a header, the scan that found the width took the types too ([0] unused): no
+     * later pass infers them again. */
+    char** scanned_types;
+    size_t scanned_width;
 } SheetHeader;
 
 typedef struct ImportTarget {
