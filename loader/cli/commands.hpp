@@ -15,11 +15,11 @@
 
 namespace cli {
 
-// Exit codes, documented in the README.
+// Exit codes, documented in the README; a failure's is its error kind's (load/errors.hpp).
 enum ExitCode : int {
     kSuccess = 0,
     kSuccessWithRejects = 1,
-    kFailure = 2,  // nothing was changed
+    kFailure = load::kExitFailure,  // nothing was changed
     kUsage = 3,
 };
 

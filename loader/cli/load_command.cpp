@@ -10,13 +10,13 @@
 
 #include "commands.hpp"
 #include "connection_options.hpp"
-#include "interrupts.hpp"
-#include "load/interrupt.hpp"
+#include "load/cancellation.hpp"
 #include "load/loader.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
 #include "progress.hpp"
 #include "reader_options.hpp"
+#include "signal_watcher.hpp"
 #include "summary.hpp"
 #include "xlsx/column_names.hpp"
 #include "xlsx/error.hpp"
@@ -327,25 +327,15 @@ void load_workbook(const load::LoadOptions& o, const xlsx::Workbook& workbook, b
 
 // What stopped a load (the exception being handled), with its kind, into the report.
 void record_error(LoadReport& report, const std::string& file) {
-    std::string message, kind;
+    std::string message;
+    load::ErrorKind kind = load::ErrorKind::Internal;
     try {
         throw;
-    } catch (const xlsx::Error& e) {
-        message = e.what();
-        kind = xlsx::error_kind_name(e.kind());
-    } catch (const load::LoadError& e) {
-        message = e.what();
-        kind = e.kind();
-    } catch (const pg::PgError& e) {
-        message = e.what();
-        kind = e.is_data_error() ? "invalid_input" : "database";
-    } catch (const std::invalid_argument& e) {
-        message = e.what();
-        kind = "invalid_input";
     } catch (const std::exception& e) {
         message = e.what();
+        kind = load::kind_of(e);
     }
-    report.errors.push_back({file, message, kind});
+    report.errors.push_back({file, message, load::info_of(kind).name});
     if (report.error.empty()) {
         report.error = message;
         report.error_kind = kind;
@@ -356,8 +346,9 @@ void finish_report(LoadReport& report) {
     bool rejected = false;
     for (const auto& r : report.results)
         rejected |= r.rows_rejected > 0;
-    report.exit_code = !report.error.empty() ? kFailure : rejected ? kSuccessWithRejects : kSuccess;
-    if (report.error_kind == "interrupted")
+    report.exit_code = rejected ? kSuccessWithRejects : kSuccess;
+    if (!report.error.empty()) report.exit_code = load::info_of(report.error_kind).exit_code;
+    if (report.error_kind == load::ErrorKind::Interrupted)
         report.exit_code = exit_code_of_signal(load::interrupted());
 }
 
@@ -427,7 +418,7 @@ Runner add_load_command(CLI::App& app) {
             return kUsage;
         }
         a.options.report_lock_waits = !a.quiet;
-        InterruptWatcher watcher;
+        SignalWatcher watcher;
         LoadReport report = run_loads(a.options, a.files, a.atomic, !a.quiet && !a.json);
         if (a.json) {
             std::puts(summary_json(report).dump(2).c_str());

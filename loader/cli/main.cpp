@@ -1,12 +1,14 @@
 // xlsx2pg: Excel workbooks into PostgreSQL. A thin dispatcher over the subcommands.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "load/errors.hpp"
 #include "version.hpp"
-#include "xlsx/error.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"xlsx2pg: Excel workbooks into PostgreSQL, fast, exact and atomic"};
@@ -34,15 +36,12 @@ int main(int argc, char** argv) {
             int rc = run();
             if (rc >= 0) return rc;
         }
-    } catch (const xlsx::Error& e) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "xlsx2pg: error [%s]: %s\n", xlsx::error_kind_name(e.kind()),
-                     e.what());
-        return cli::kFailure;
     } catch (const std::exception& e) {
         std::fflush(stdout);
-        std::fprintf(stderr, "xlsx2pg: error: %s\n", e.what());
-        return cli::kFailure;
+        const load::ErrorKindInfo& kind = load::info_of(load::kind_of(e));
+        std::string label = *kind.name ? fmt::format(" [{}]", kind.name) : "";
+        std::fprintf(stderr, "xlsx2pg: error%s: %s\n", label.c_str(), e.what());
+        return kind.exit_code;
     }
     return cli::kUsage;
 }

@@ -21,14 +21,15 @@
 
 #include "commands.hpp"
 #include "connection_options.hpp"
-#include "csv_writer.hpp"
-#include "load/interrupt.hpp"
+#include "load/cancellation.hpp"
+#include "load/errors.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
+#include "serve_queries.hpp"
 #include "summary.hpp"
+#include "upload_request.hpp"
 #include "upload_watchdog.hpp"
 #include "web_assets.hpp"
-#include "xlsx/error.hpp"
 #include "xlsx/workbook.hpp"
 
 namespace cli {
@@ -52,33 +53,6 @@ struct ServeArgs {
     unsigned threads = 2;
 };
 
-// A temporary file that is removed whatever happens to the request.
-class TempUpload {
-public:
-    explicit TempUpload(const std::string& dir) : path_(dir + "/xlsx2pg-upload-XXXXXX.xlsx") {
-        fd_ = mkstemps(path_.data(), 5);
-        if (fd_ < 0) throw std::runtime_error("cannot create a temporary file in " + dir);
-    }
-    ~TempUpload() {
-        if (fd_ >= 0) close(fd_);
-        unlink(path_.c_str());
-    }
-    bool write(const char* data, size_t size) {
-        while (size > 0) {
-            ssize_t n = ::write(fd_, data, size);
-            if (n <= 0) return false;
-            data += n;
-            size -= static_cast<size_t>(n);
-        }
-        return true;
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-    int fd_ = -1;
-};
-
 void reply(httplib::Response& res, int status, const json& body) {
     res.status = status;
     res.set_content(body.dump(2) + "\n", "application/json");
@@ -93,71 +67,7 @@ void reply_error(httplib::Response& res, int status, const std::string& message,
 
 // Bad input is the client's fault (4xx); the database's or our own faults are 5xx.
 int status_of_failure(const LoadReport& report) {
-    const std::string& kind = report.error_kind;
-    if (kind == "database" || kind == "interrupted") return 503;
-    if (kind == "forbidden_target") return 403;
-    if (kind.empty() || kind == "io") return 500;
-    return 422;  // the reader's kinds, invalid_input, too_many_rejects
-}
-
-// The last path component of the client's file name, without control characters: a label
-// for the ledger, never a path.
-std::string label_of(const std::string& filename) {
-    std::string base = filename.substr(
-        filename.find_last_of("/\\") == std::string::npos ? 0 : filename.find_last_of("/\\") + 1);
-    std::string out;
-    for (char c : base)
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
-    return out.substr(0, 255);
-}
-
-// The query parameters of /upload into load options; "" or an error message.
-std::string options_from_query(const httplib::Request& req, load::LoadOptions& o) {
-    for (const auto& [key, value] : req.params) {
-        if (key == "table") {
-            if (std::string problem = pg::table_name_problem(value, false); !problem.empty())
-                return "parameter table: " + problem;
-            o.table = value;
-        } else if (key == "sheet") {
-            o.sheets.push_back(value);
-        } else if (key == "mode") {
-            if (value != "staging" && value != "direct") return "mode must be staging or direct";
-            o.mode = value == "direct" ? load::Mode::Direct : load::Mode::Staging;
-        } else if (key == "method") {
-            if (value == "copy")
-                o.method = load::Method::Copy;
-            else if (value == "batch" || value == "concurrent")
-                o.method = load::Method::Batch;
-            else if (value == "insert" || value == "sequential")
-                o.method = load::Method::Insert;
-            else
-                return "method must be copy, batch or insert";
-        } else if (key == "create") {
-            if (value != "true" && value != "false") return "create must be true or false";
-            o.create = value == "true";
-        } else if (key == "upsert") {
-            if (value.empty()) return "upsert needs key columns: upsert=id";
-            o.upsert_keys = split_list(value);
-        } else if (key == "range") {
-            auto range = xlsx::parse_cell_range(value);
-            if (!range) return "range must be a range such as A5:H200, A5:H or B:F";
-            o.rows.range = *range;
-            o.rows.header_row = range->first_row;
-        } else if (key == "table_name") {
-            o.excel_table = value;  // an Excel table of the workbook
-        } else if (key == "stop_at_empty") {
-            if (value != "true" && value != "false") return "stop_at_empty must be true or false";
-            o.rows.stop_at_empty = value == "true";
-        } else if (key != "upload_id") {
-            return "unknown parameter \"" + key +
-                   "\"; the parameters are table, sheet, mode, method, create, upsert, range, "
-                   "table_name, stop_at_empty, upload_id";
-        }
-    }
-    if (!o.upsert_keys.empty() && o.mode == load::Mode::Direct) return "upsert needs mode=staging";
-    if (!o.excel_table.empty() && (!o.sheets.empty() || !o.rows.range.whole_sheet()))
-        return "table_name names the sheet and the range: leave out sheet and range";
-    return "";
+    return load::info_of(report.error_kind).http_status;
 }
 
 // A counter held for as long as the object lives; `count` includes it.
@@ -335,7 +245,7 @@ private:
     void upload(const httplib::Request& req, httplib::Response& res,
                 const httplib::ContentReader& content) {
         load::LoadOptions o = base_options();
-        if (std::string problem = options_from_query(req, o); !problem.empty())
+        if (std::string problem = options_from_query(req.params, o); !problem.empty())
             return reply_error(res, 400, problem);
         // The page follows a load by the id it chose (GET /uploads/ID).
         std::string upload_id = req.get_param_value("upload_id");
@@ -377,7 +287,8 @@ private:
             std::string message = e.what();
             if (size_t at = message.find(got->file->path()); at != std::string::npos)
                 message.replace(at, got->file->path().size(), label_of(got->filename));
-            reply_error(res, 422, message, xlsx::error_kind_name(e.kind()));
+            const load::ErrorKindInfo& kind = load::info_of(load::kind_of(e));
+            reply_error(res, kind.http_status, message, kind.name);
         }
     }
 
@@ -405,14 +316,7 @@ private:
     void tables(httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            pg::Result r = conn.exec(
-                "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'name', "
-                "c.relname, 'qualified_name', format('%I.%I', n.nspname, c.relname)) "
-                "ORDER BY n.nspname, c.relname), '[]')::text FROM pg_class c "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
-                "AND n.nspname = ANY ($1::text[]) AND has_table_privilege(c.oid, 'INSERT')",
-                {pg::array_literal(args_.allowed_schemas)});
-            reply(res, 200, json::parse(PQgetvalue(r.get(), 0, 0)));
+            reply(res, 200, json::parse(insertable_tables_json(conn, args_.allowed_schemas)));
         } catch (const pg::PgError& e) {
             reply_error(res, 503, e.primary());
         }
@@ -422,29 +326,7 @@ private:
     void rejects_csv(const httplib::Request& req, httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            pg::Result r = conn.exec(
-                "SELECT sheet_row, column_name, raw_value, target_type, reason FROM xlsx.rejects "
-                "WHERE run_id = $1::bigint ORDER BY sheet_row, column_name",
-                {req.matches[1].str()});
-            // The loader's own CSV writer, into memory.
-            char* csv = nullptr;
-            size_t size = 0;
-            std::FILE* out = open_memstream(&csv, &size);
-            if (!out) throw std::runtime_error("out of memory");
-            {
-                CsvWriter writer(out);
-                for (const char* name : {"sheet_row", "column", "value", "target_type", "reason"})
-                    writer.field(name, false);
-                writer.end_row();
-                for (int i = 0; i < PQntuples(r.get()); ++i) {
-                    for (int c = 0; c < 5; ++c)
-                        writer.field(PQgetvalue(r.get(), i, c), PQgetisnull(r.get(), i, c) == 0);
-                    writer.end_row();
-                }
-            }
-            std::fclose(out);
-            std::string body(csv, size);
-            std::free(csv);
+            std::string body = rejects_csv_of_run(conn, req.matches[1].str());
             res.set_header("Content-Disposition",
                            "attachment; filename=\"run-" + req.matches[1].str() + "-rejects.csv\"");
             res.set_content(body, "text/csv; charset=utf-8");
@@ -473,12 +355,11 @@ private:
     void run(const httplib::Request& req, httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            pg::Result r = conn.exec("SELECT row_to_json(s)::text FROM xlsx.stats($1::bigint) AS s",
-                                     {req.matches[1].str()});
-            if (PQntuples(r.get()) == 0)
+            std::optional<std::string> stats = run_stats_json(conn, req.matches[1].str());
+            if (!stats)
                 return reply_error(
                     res, 404, "run " + req.matches[1].str() + " does not exist or is not yours");
-            reply(res, 200, json::parse(PQgetvalue(r.get(), 0, 0)));
+            reply(res, 200, json::parse(*stats));
         } catch (const pg::PgError& e) {
             reply_error(res, e.sqlstate() == "22003" ? 404 : 503, e.primary());
         }
@@ -487,8 +368,7 @@ private:
     void health(httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            auto version =
-                conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
+            std::optional<std::string> version = extension_version(conn);
             if (!version)
                 return reply(
                     res, 503,

@@ -143,7 +143,9 @@ nlohmann::json summary_json(const LoadReport& report) {
         out["errors"] = errors;
     }
     if (!report.error.empty()) out["error"] = report.error;
-    if (!report.error_kind.empty()) out["error_kind"] = report.error_kind;
+    if (std::string kind = load::info_of(report.error_kind).name;
+        !report.error.empty() && !kind.empty())
+        out["error_kind"] = kind;
     return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "load/errors.hpp"
 #include "load/result.hpp"
 
 namespace cli {
@@ -16,13 +17,13 @@ struct LoadReport {
     std::string file;
     std::vector<std::string> files;  // when several were loaded in one command
     struct FileError {
-        std::string file, error, kind;
+        std::string file, error, kind;  // kind: its name in the kinds table
     };
     std::vector<FileError> errors;  // each file's (the first is also error, error_kind)
     std::vector<load::LoadResult> results;
     int exit_code = 0;
     std::string error;
-    std::string error_kind;  // the reader's error kind (legacy_xls, encrypted, ...), if any
+    load::ErrorKind error_kind = load::ErrorKind::Internal;  // of error, when there is one
 };
 
 nlohmann::json summary_json(const LoadReport& report);

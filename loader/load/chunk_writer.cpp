@@ -36,7 +36,7 @@ ChunkWriter::ChunkWriter(pg::Connection& conn, const WriteTarget& target, Method
     }
 }
 
-uint64_t ChunkWriter::write(const Chunk& chunk, std::vector<Reject>& rejects) {
+uint64_t ChunkWriter::write(const RowChunk& chunk, std::vector<Reject>& rejects) {
     if (chunk.rows() == 0) return 0;
     conn_.exec("SAVEPOINT xlsx2pg_chunk");
     try {
@@ -53,7 +53,7 @@ uint64_t ChunkWriter::write(const Chunk& chunk, std::vector<Reject>& rejects) {
     return written;
 }
 
-void ChunkWriter::send(const Chunk& chunk, size_t begin, size_t end) {
+void ChunkWriter::send(const RowChunk& chunk, size_t begin, size_t end) {
     if (begin >= end) return;
     if (method_ == Method::Copy) {
         copy(chunk, begin, end);
@@ -63,7 +63,7 @@ void ChunkWriter::send(const Chunk& chunk, size_t begin, size_t end) {
     }
 }
 
-void ChunkWriter::copy(const Chunk& chunk, size_t begin, size_t end) {
+void ChunkWriter::copy(const RowChunk& chunk, size_t begin, size_t end) {
     conn_.start_copy(fmt::format("COPY {} ({}) FROM STDIN", target_.table, column_list_));
     buffer_.clear();
     for (size_t row = begin; row < end; ++row) {
@@ -90,7 +90,7 @@ void ChunkWriter::copy(const Chunk& chunk, size_t begin, size_t end) {
     conn_.end_copy();
 }
 
-void ChunkWriter::insert(const Chunk& chunk, size_t begin, size_t end) {
+void ChunkWriter::insert(const RowChunk& chunk, size_t begin, size_t end) {
     std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", target_.table, column_list_);
     std::vector<std::optional<std::string>> params;
     for (size_t row = begin; row < end; ++row) {
@@ -111,7 +111,7 @@ void ChunkWriter::insert(const Chunk& chunk, size_t begin, size_t end) {
 
 // COPY stops at the first bad line; the rows before it are good. Re-send those, reject the
 // line, and go on from the next one under a new savepoint.
-uint64_t ChunkWriter::write_copy_slowly(const Chunk& chunk, std::vector<Reject>& rejects) {
+uint64_t ChunkWriter::write_copy_slowly(const RowChunk& chunk, std::vector<Reject>& rejects) {
     uint64_t written = 0;
     size_t begin = 0;
     while (begin < chunk.rows()) {
@@ -136,7 +136,7 @@ uint64_t ChunkWriter::write_copy_slowly(const Chunk& chunk, std::vector<Reject>&
     return written;
 }
 
-uint64_t ChunkWriter::write_rows_one_by_one(const Chunk& chunk, std::vector<Reject>& rejects) {
+uint64_t ChunkWriter::write_rows_one_by_one(const RowChunk& chunk, std::vector<Reject>& rejects) {
     uint64_t written = 0;
     for (size_t row = 0; row < chunk.rows(); ++row) {
         conn_.exec("SAVEPOINT xlsx2pg_rows");
@@ -155,7 +155,7 @@ uint64_t ChunkWriter::write_rows_one_by_one(const Chunk& chunk, std::vector<Reje
 
 // The column comes from the error (NOT NULL violations) or from COPY's context
 // ("..., column name: ..."); the longest of our column names that fits wins.
-Reject ChunkWriter::reject_of(const Chunk& chunk, size_t row, const pg::PgError& e) const {
+Reject ChunkWriter::reject_of(const RowChunk& chunk, size_t row, const pg::PgError& e) const {
     Reject reject{chunk.sheet_row(row), e.column(), "", "", e.primary()};
     int found = -1;
     for (size_t i = 0; i < target_.columns.size(); ++i) {

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "chunk.hpp"
 #include "options.hpp"
 #include "pg/connection.hpp"
+#include "row_chunk.hpp"
 
 namespace load {
 
@@ -27,15 +27,15 @@ public:
     ChunkWriter(pg::Connection& conn, const WriteTarget& target, Method method, size_t batch_size);
 
     // The rows written; rejects are appended to `rejects`.
-    uint64_t write(const Chunk& chunk, std::vector<Reject>& rejects);
+    uint64_t write(const RowChunk& chunk, std::vector<Reject>& rejects);
 
 private:
-    void send(const Chunk& chunk, size_t begin, size_t end);
-    void copy(const Chunk& chunk, size_t begin, size_t end);
-    void insert(const Chunk& chunk, size_t begin, size_t end);
-    uint64_t write_copy_slowly(const Chunk& chunk, std::vector<Reject>& rejects);
-    uint64_t write_rows_one_by_one(const Chunk& chunk, std::vector<Reject>& rejects);
-    Reject reject_of(const Chunk& chunk, size_t row, const pg::PgError& error) const;
+    void send(const RowChunk& chunk, size_t begin, size_t end);
+    void copy(const RowChunk& chunk, size_t begin, size_t end);
+    void insert(const RowChunk& chunk, size_t begin, size_t end);
+    uint64_t write_copy_slowly(const RowChunk& chunk, std::vector<Reject>& rejects);
+    uint64_t write_rows_one_by_one(const RowChunk& chunk, std::vector<Reject>& rejects);
+    Reject reject_of(const RowChunk& chunk, size_t row, const pg::PgError& error) const;
 
     pg::Connection& conn_;
     const WriteTarget& target_;

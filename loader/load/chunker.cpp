@@ -14,7 +14,7 @@ Chunker::Chunker(SheetRows& rows, const ColumnPlan& plan, uint32_t chunk_rows,
     if (collect_types) types_.emplace(plan.width() + 1);
 }
 
-Chunk& Chunker::finish(Chunk& chunk) {
+RowChunk& Chunker::finish(RowChunk& chunk) {
     if (types_) {
         chunk.type_evidence.resize(plan_.width() + 1);
         for (size_t column = 1; column <= plan_.width(); ++column)
@@ -24,8 +24,8 @@ Chunk& Chunker::finish(Chunk& chunk) {
     return chunk;
 }
 
-std::optional<Chunk> Chunker::next() {
-    std::optional<Chunk> chunk;
+std::optional<RowChunk> Chunker::next() {
+    std::optional<RowChunk> chunk;
     for (;;) {
         std::optional<DataRow> row =
             lookahead_ ? std::exchange(lookahead_, std::nullopt) : rows_.next();
@@ -53,7 +53,7 @@ std::optional<Chunk> Chunker::next() {
     }
 }
 
-void Chunker::add_row(Chunk& chunk, const DataRow& row) {
+void Chunker::add_row(RowChunk& chunk, const DataRow& row) {
     ++rows_read_;
     std::fill(slots_.begin(), slots_.end(), std::nullopt);
     typed_.clear();

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "chunk.hpp"
+#include "row_chunk.hpp"
 #include "sheet_rows.hpp"
 #include "xlsx/column_plan.hpp"
 #include "xlsx/type_inference.hpp"
@@ -28,14 +28,14 @@ public:
             std::function<bool(uint64_t chunk_no)> committed, bool collect_types = false);
 
     // The next chunk with rows (or rejects) that is not committed yet, or nullopt at the end.
-    std::optional<Chunk> next();
+    std::optional<RowChunk> next();
 
     uint64_t rows_read() const { return rows_read_; }        // data rows of the chunks handed out
     uint64_t rows_skipped() const { return rows_skipped_; }  // in chunks committed before
 
 private:
-    void add_row(Chunk& chunk, const DataRow& row);
-    Chunk& finish(Chunk& chunk);
+    void add_row(RowChunk& chunk, const DataRow& row);
+    RowChunk& finish(RowChunk& chunk);
 
     SheetRows& rows_;
     const ColumnPlan& plan_;

@@ -1,6 +1,6 @@
 #include "column_plan.hpp"
 
-#include "interrupt.hpp"
+#include "cancellation.hpp"
 
 #include <fmt/format.h>
 
@@ -26,16 +26,16 @@ TargetTable resolve_target(pg::Connection& conn, const std::string& table) {
             "WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped "
             "AND attgenerated = '' ORDER BY attnum",
             {target.name});
-        for (int i = 0; i < PQntuples(r.get()); ++i) {
-            target.columns.emplace_back(PQgetvalue(r.get(), i, 0));
-            target.types.emplace_back(PQgetvalue(r.get(), i, 1));
+        for (int i = 0; i < r.rows(); ++i) {
+            target.columns.push_back(r.text(i, 0));
+            target.types.push_back(r.text(i, 1));
         }
         pg::Result citus = conn.exec(
             "SELECT coalesce(kind, ''), coalesce(distribution_column, '') "
             "FROM xlsx_internal.citus_placement($1::regclass)",
             {target.name});
-        target.citus = PQgetvalue(citus.get(), 0, 0);
-        target.distribution_column = PQgetvalue(citus.get(), 0, 1);
+        target.citus = citus.text(0, 0);
+        target.distribution_column = citus.text(0, 1);
         return target;
     }
     auto name = conn.scalar(

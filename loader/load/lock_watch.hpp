@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "loader.hpp"
 #include "pg/connection.hpp"
+#include "progress.hpp"
 
 namespace load {
 

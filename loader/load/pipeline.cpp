@@ -1,13 +1,13 @@
 #include "pipeline.hpp"
 
-#include "interrupt.hpp"
+#include "cancellation.hpp"
 
 #include <thread>
 
 namespace load {
 
 void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progress& progress,
-                  const std::function<void(size_t, const Chunk&)>& write_chunk) {
+                  const std::function<void(size_t, const RowChunk&)>& write_chunk) {
     ChunkQueue queue(connections + 1);
     std::mutex error_mutex;
     std::exception_ptr error;

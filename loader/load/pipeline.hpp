@@ -13,9 +13,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "chunk.hpp"
 #include "chunker.hpp"
-#include "loader.hpp"
+#include "errors.hpp"
+#include "progress.hpp"
+#include "row_chunk.hpp"
 
 namespace load {
 
@@ -50,7 +51,7 @@ public:
             first = fmt::format("; the first is sheet row {}{}: {}", r.sheet_row,
                                 r.column.empty() ? "" : ", column " + r.column, r.reason);
         }
-        throw LoadError("too_many_rejects",
+        throw LoadError(ErrorKind::TooManyRejects,
                         fmt::format("more than {} rejected rows{}. Nothing was loaded; raise "
                                     "--max-rejects or fix the rows",
                                     limit, first));
@@ -69,7 +70,7 @@ class ChunkQueue {
 public:
     explicit ChunkQueue(size_t capacity) : capacity_(capacity) {}
 
-    bool push(Chunk chunk) {
+    bool push(RowChunk chunk) {
         std::unique_lock lock(mutex_);
         not_full_.wait(lock, [&] { return queue_.size() < capacity_ || stopped_; });
         if (stopped_) return false;
@@ -77,11 +78,11 @@ public:
         not_empty_.notify_one();
         return true;
     }
-    std::optional<Chunk> pop() {
+    std::optional<RowChunk> pop() {
         std::unique_lock lock(mutex_);
         not_empty_.wait(lock, [&] { return !queue_.empty() || closed_ || stopped_; });
         if (stopped_ || queue_.empty()) return std::nullopt;
-        Chunk chunk = std::move(queue_.front());
+        RowChunk chunk = std::move(queue_.front());
         queue_.erase(queue_.begin());
         not_full_.notify_one();
         return chunk;
@@ -102,7 +103,7 @@ private:
     size_t capacity_;
     std::mutex mutex_;
     std::condition_variable not_full_, not_empty_;
-    std::vector<Chunk> queue_;
+    std::vector<RowChunk> queue_;
     bool closed_ = false, stopped_ = false;
 };
 
@@ -110,6 +111,6 @@ private:
 // `write_chunk(connection index, chunk)` runs on the writers; the first error stops everyone
 // and is rethrown here.
 void run_pipeline(Chunker& chunker, SheetRows& rows, size_t connections, Progress& progress,
-                  const std::function<void(size_t, const Chunk&)>& write_chunk);
+                  const std::function<void(size_t, const RowChunk&)>& write_chunk);
 
 }  // namespace load

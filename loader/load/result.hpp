@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "chunk.hpp"
+#include "row_chunk.hpp"
 
 namespace load {
 

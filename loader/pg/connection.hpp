@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -43,10 +44,27 @@ private:
     std::string primary_, sqlstate_, detail_, hint_, context_, column_;
 };
 
-struct ResultDeleter {
-    void operator()(PGresult* r) const { PQclear(r); }
+// The rows a statement returned, read as text: the one place that reads a PGresult.
+class Result {
+public:
+    explicit Result(PGresult* result = nullptr) : result_(result) {}
+    PGresult* get() const { return result_.get(); }
+    explicit operator bool() const { return result_ != nullptr; }
+
+    int rows() const { return PQntuples(get()); }
+    bool is_null(int row, int column) const { return PQgetisnull(get(), row, column) != 0; }
+    // The field's text ("" for NULL).
+    std::string text(int row, int column) const { return PQgetvalue(get(), row, column); }
+    int64_t integer(int row, int column) const { return std::stoll(text(row, column)); }
+    uint64_t count(int row, int column) const { return std::stoull(text(row, column)); }
+    bool boolean(int row, int column) const { return text(row, column) == "t"; }
+
+private:
+    struct Clear {
+        void operator()(PGresult* r) const { PQclear(r); }
+    };
+    std::unique_ptr<PGresult, Clear> result_;
 };
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 class Connection {
 public:
@@ -55,8 +73,8 @@ public:
     Connection& operator=(const Connection&) = delete;
     ~Connection();
 
-    PGconn* raw() const { return conn_; }
     int backend_pid() const { return PQbackendPID(conn_); }
+    std::string database() const { return PQdb(conn_); }
 
     // Runs a statement with text parameters (nullopt is NULL). Throws PgError on failure.
     Result exec(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});

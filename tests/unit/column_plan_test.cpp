@@ -1,6 +1,7 @@
 // The rules that map a sheet onto a table, which xlsx2pg, xlsx.import and xlsx_fdw share.
 #include <gtest/gtest.h>
 
+#include "load/column_plan.hpp"
 #include "xlsx/column_plan.hpp"
 
 using namespace xlsx;
@@ -103,4 +104,58 @@ TEST(ColumnPlan, AForeignTableSelectsColumnsAndEachMustBeInTheHeader) {
     EXPECT_EQ(message_of(table({"id", "amount"}), r),
               "no header column of the sheet matches column \"amount\" of public.t. The header's "
               "columns are: A \"id\", B \"name\", C \"total\"");
+}
+
+TEST(ColumnPlan, AColumnListNamingNoTableColumnOrSkippingEverythingIsRefused) {
+    PlanRequest r = with_header({"a", "b"});
+    r.columns = {"a", "zzz"};
+    PlanError::Kind kind;
+    EXPECT_EQ(message_of(table({"a", "b"}), r, &kind),
+              "table public.t has no column \"zzz\". Its columns are: a, b");
+    EXPECT_EQ(kind, PlanError::Kind::UnknownColumn);
+    r.columns = {"-", "-"};
+    EXPECT_EQ(message_of(table({"a", "b"}), r, &kind),
+              "no sheet column is loaded: the sheet is empty or every column is skipped");
+    EXPECT_EQ(kind, PlanError::Kind::Invalid);
+}
+
+TEST(ColumnPlan, ATypeOverrideMustNameALoadedColumn) {
+    PlanTarget fresh{"public.new", false, {}, {}};
+    PlanRequest r = with_header({"a", "b"});
+    r.columns = {"a", "-"};
+    ColumnPlan plan = plan_columns(fresh, r);
+    r.type_overrides = {{"b", "date"}};
+    try {
+        plan_new_table_types(plan, r, {"", "integer", "integer"});
+        ADD_FAILURE() << "an override of a skipped column was taken";
+    } catch (const PlanError& e) {
+        EXPECT_EQ(e.kind(), PlanError::Kind::UnknownColumn);
+        EXPECT_EQ(std::string(e.what()),
+                  "--type names column \"b\", which is not loaded; the columns are: a");
+    }
+}
+
+TEST(ColumnPlan, TheLoaderAsksForTypesOnlyWhenANewTableNeedsThem) {
+    load::LoadOptions o;
+    int passes = 0;
+    auto infer = [&] {
+        ++passes;
+        return std::vector<std::string>{"", "integer", "date"};
+    };
+    std::vector<std::string> header = {"", "id", "day"};
+    load::TargetTable existing{"public.t", true, {"id", "day"}, {"bigint", "date"}, "", ""};
+    EXPECT_EQ(load::plan_columns(o, existing, header, infer).types,
+              (std::vector<std::string>{"bigint", "date"}));
+    EXPECT_EQ(passes, 0);
+    load::TargetTable fresh{"public.t", false, {}, {}, "", ""};
+    EXPECT_EQ(load::plan_columns(o, fresh, header, infer).types,
+              (std::vector<std::string>{"integer", "date"}));
+    EXPECT_EQ(passes, 1);
+    o.all_text = true;
+    EXPECT_EQ(load::plan_columns(o, fresh, header, infer).types,
+              (std::vector<std::string>{"text", "text"}));
+    EXPECT_EQ(passes, 1);
+    EXPECT_EQ(
+        load::create_table_sql("public.t", load::plan_columns(o, fresh, {"", "A \"b\""}, infer)),
+        "CREATE TABLE public.t (\n    \"a_b\" text\n)");
 }

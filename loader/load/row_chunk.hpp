@@ -1,4 +1,4 @@
-// A chunk: the rows of one range of sheet rows, each with exactly one value (or NULL) per
+// A row chunk: the rows of one range of sheet rows, each with exactly one value (or NULL) per
 // target column, and the rows the loader itself refused in that range. It is the unit of a
 // transaction in staging mode (with its ledger row) and of a savepoint in direct mode.
 #pragma once
@@ -19,7 +19,7 @@ struct Reject {
     std::string reason;
 };
 
-class Chunk {
+class RowChunk {
 public:
     uint64_t number = 0;
     uint32_t first_row = 0;  // of the range, whether or not the rows hold data
@@ -29,7 +29,7 @@ public:
     // when the load decides the types of a new table while staging.
     std::vector<uint32_t> type_evidence;
 
-    explicit Chunk(size_t columns = 0) : columns_(columns) {}
+    explicit RowChunk(size_t columns = 0) : columns_(columns) {}
 
     size_t columns() const { return columns_; }
     size_t rows() const { return sheet_rows_.size(); }

@@ -10,13 +10,13 @@
 
 namespace cli {
 
-class InterruptWatcher {
+class SignalWatcher {
 public:
     // Call before any other thread starts: they inherit the blocked signals.
-    InterruptWatcher();
-    ~InterruptWatcher();
-    InterruptWatcher(const InterruptWatcher&) = delete;
-    InterruptWatcher& operator=(const InterruptWatcher&) = delete;
+    SignalWatcher();
+    ~SignalWatcher();
+    SignalWatcher(const SignalWatcher&) = delete;
+    SignalWatcher& operator=(const SignalWatcher&) = delete;
 
 private:
     sigset_t signals_;

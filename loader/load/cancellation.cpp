@@ -1,10 +1,10 @@
-#include "interrupt.hpp"
+#include "cancellation.hpp"
 
 #include <atomic>
 #include <csignal>
 #include <cstring>
 
-#include "loader.hpp"
+#include "errors.hpp"
 #include "pg/cancel.hpp"
 
 namespace load {
@@ -23,7 +23,8 @@ int interrupted() {
 
 void throw_if_interrupted() {
     if (int signal = interrupted())
-        throw LoadError("interrupted", std::string("interrupted by SIG") + sigabbrev_np(signal));
+        throw LoadError(ErrorKind::Interrupted,
+                        std::string("interrupted by SIG") + sigabbrev_np(signal));
 }
 
 }  // namespace load

@@ -1,15 +1,15 @@
-#include "interrupts.hpp"
+#include "signal_watcher.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 
-#include "load/interrupt.hpp"
+#include "load/cancellation.hpp"
 
 namespace cli {
 
-InterruptWatcher::InterruptWatcher() {
+SignalWatcher::SignalWatcher() {
     sigemptyset(&signals_);
     sigaddset(&signals_, SIGINT);
     sigaddset(&signals_, SIGTERM);
@@ -33,7 +33,7 @@ InterruptWatcher::InterruptWatcher() {
     });
 }
 
-InterruptWatcher::~InterruptWatcher() {
+SignalWatcher::~SignalWatcher() {
     done_ = true;
     thread_.join();
     pthread_sigmask(SIG_UNBLOCK, &signals_, nullptr);
