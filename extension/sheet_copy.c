@@ -21,6 +21,7 @@
 #include "nodes/makefuncs.h"
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
+#include "pg_compat.h"
 #include "sheet_copy.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
@@ -384,16 +385,10 @@ static ParseState* prepare_copy(Relation rel, List* attnums) {
     ParseState* pstate = make_parsestate(NULL);
     ParseNamespaceItem* nsitem =
         addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
-    RangeTblEntry* rte = nsitem->p_rte;
-    ListCell* lc;
 
     pstate->p_sourcetext = "xlsx.import";
-    rte->requiredPerms = ACL_INSERT;
-    foreach (lc, attnums)
-        rte->insertedCols =
-            bms_add_member(rte->insertedCols, lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
-    ExecCheckRTPerms(pstate->p_rtable, true);
-    if (check_enable_rls(rte->relid, InvalidOid, false) == RLS_ENABLED)
+    compat_check_insert_permission(pstate, nsitem, attnums);
+    if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
         ereport(ERROR,
                 (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                  errmsg("xlsx.import cannot load a table with row-level security enabled"),

@@ -22,6 +22,7 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "pg_compat.h"
 #include "value_check.h"
 
 PG_FUNCTION_INFO_V1(pg_xlsx_value_fits);
@@ -189,19 +190,20 @@ static uint32 temporal_kinds(const char* value, int len) {
         return 0;
 
     if (!has_date) {
-        if (DecodeTimeOnly(field, ftype, nf, &dtype, &tm, &fsec, &tz) != 0 || dtype != DTK_TIME)
+        if (compat_decode_time_only(field, ftype, nf, &dtype, &tm, &fsec, &tz) != 0 ||
+            dtype != DTK_TIME)
             return 0;
         return VK_BIT(VK_TIME);
     }
     /* Without a zone, DecodeDateTime refuses a zone field when tzp is NULL. */
-    if (DecodeDateTime(field, ftype, nf, &dtype, &tm, &fsec, NULL) == 0) {
+    if (compat_decode_date_time(field, ftype, nf, &dtype, &tm, &fsec, NULL) == 0) {
         if (dtype != DTK_DATE || tm2timestamp(&tm, fsec, NULL, &ts) != 0) return 0;
         if (has_time) return VK_BIT(VK_TIMESTAMP) | VK_BIT(VK_TIMESTAMPTZ);
         return VK_BIT(VK_DATE) | VK_BIT(VK_TIMESTAMP) | VK_BIT(VK_TIMESTAMPTZ);
     }
     if (ParseDateTime(text, workbuf, sizeof(workbuf), field, ftype, MAXDATEFIELDS, &nf) != 0 ||
-        DecodeDateTime(field, ftype, nf, &dtype, &tm, &fsec, &tz) != 0 || dtype != DTK_DATE ||
-        tm2timestamp(&tm, fsec, &tz, &ts) != 0)
+        compat_decode_date_time(field, ftype, nf, &dtype, &tm, &fsec, &tz) != 0 ||
+        dtype != DTK_DATE || tm2timestamp(&tm, fsec, &tz, &ts) != 0)
         return 0;
     return VK_BIT(VK_TIMESTAMPTZ);
 }

@@ -184,8 +184,8 @@ static void get_paths(PlannerInfo* root, RelOptInfo* baserel, Oid foreigntableid
     Cost startup = 10;
     Cost total = startup + bytes / BLCKSZ * seq_page_cost * 4 + baserel->rows * cpu_tuple_cost;
 
-    add_path(baserel, (Path*)create_foreignscan_path(root, baserel, NULL, baserel->rows, startup,
-                                                     total, NIL, NULL, NULL, NIL));
+    add_path(baserel,
+             (Path*)compat_create_foreignscan_path(root, baserel, baserel->rows, startup, total));
 }
 
 static ForeignScan* get_plan(PlannerInfo* root, RelOptInfo* baserel, Oid foreigntableid,

@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "pg_compat.h"
 #include "xlsx/c_api.h"
 
 typedef struct XlsxSource {
@@ -58,8 +59,7 @@ extern void xlsx_handle_close_sheet(XlsxHandle* handle);
 extern void xlsx_handle_close(XlsxHandle* handle);
 
 /* Closes the handle (may be NULL), then raises the reader's error as an ereport. */
-extern void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message)
-    pg_attribute_noreturn();
+pg_noreturn extern void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message);
 
 /*
  * The sheet, the range (without a totals row) and whether there is a header row of the Excel
@@ -74,8 +74,8 @@ extern int xlsx_range_first_row(const char* range);
 
 /* A column plan the reader's rules refused, as an error of its kind; the handle (may be NULL)
  * closed first. */
-extern void xlsx_raise_plan(XlsxHandle* handle, xlsx_plan_problem problem, char* message)
-    pg_attribute_noreturn();
+pg_noreturn extern void xlsx_raise_plan(XlsxHandle* handle, xlsx_plan_problem problem,
+                                        char* message);
 
 /* A sheet column's letters: 1 is "A", 28 is "AB". */
 extern char* xlsx_column_letters(uint32_t column);

@@ -9,12 +9,15 @@
 #       citus in database xlsx_citus; the env file names the workers' ports too
 #   pg_harness.sh stop-node|start-node RUN_DIR SOURCE_DIR N   stops or starts node N (0 is the
 #       coordinator), for the tests of a worker that goes away
+# PG_CONFIG picks the PostgreSQL installation (default: pg_config on PATH, Debian's 15); the
+# extension is built in SOURCE_DIR for it, so another version needs a tree of its own.
 set -euo pipefail
 
 action=$1
 run_dir=$(realpath -m "$2")
 source_dir=$(realpath "${3:-.}")
-pg_bin=$(pg_config --bindir)
+pg_config=${PG_CONFIG:-pg_config}
+pg_bin=$("$pg_config" --bindir)
 
 as_server_user() {
     if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -42,9 +45,9 @@ start_node() {
 install_extension() {
     local sudo_cmd=()
     if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo -n); fi
-    make -s -C "$source_dir" -f Makefile.pgxs >"$run_dir/extension-build.log" 2>&1 ||
+    make -s -C "$source_dir" -f Makefile.pgxs PG_CONFIG="$pg_config" >"$run_dir/extension-build.log" 2>&1 ||
         { cat "$run_dir/extension-build.log"; exit 1; }
-    "${sudo_cmd[@]}" make -s -C "$source_dir" -f Makefile.pgxs install >>"$run_dir/extension-build.log" 2>&1 ||
+    "${sudo_cmd[@]}" make -s -C "$source_dir" -f Makefile.pgxs PG_CONFIG="$pg_config" install >>"$run_dir/extension-build.log" 2>&1 ||
         { cat "$run_dir/extension-build.log"; echo "pg_harness: cannot install the extension (run as root)"; exit 1; }
 }
 
@@ -113,7 +116,7 @@ start)
     echo "pg_harness: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port, socket $sock"
     ;;
 start-citus)
-    if ! grep -qs "13.2-1" "$(pg_config --sharedir)/extension/citus.control"; then
+    if ! grep -qs "13.2-1" "$("$pg_config" --sharedir)/extension/citus.control"; then
         echo "pg_harness: Citus is not installed; run ../shared/citus/build-citus.sh as root" >&2
         exit 1
     fi
@@ -140,7 +143,7 @@ start-citus)
     # Created on the coordinator, propagated to the workers (the same files are installed).
     psql_node "${ports[0]}" xlsx_citus "CREATE EXTENSION pg_xlsx"
     write_env "${ports[0]}" xlsx_citus "CITUS_WORKER_PORTS=${ports[1]},${ports[2]}"
-    echo "pg_harness: Citus $(grep default_version "$(pg_config --sharedir)/extension/citus.control" | tr -dc '0-9.-') coordinator on port ${ports[0]}, workers on ${ports[1]} and ${ports[2]}"
+    echo "pg_harness: Citus $(grep default_version "$("$pg_config" --sharedir)/extension/citus.control" | tr -dc '0-9.-') coordinator on port ${ports[0]}, workers on ${ports[1]} and ${ports[2]}"
     ;;
 stop)
     for d in $(node_dirs); do stop_node "$d"; done

@@ -46,6 +46,7 @@ LANGUAGE sql AS $$
     UNION ALL
     SELECT 'constraint', c.conrelid::regclass::text || '.' || c.conname, pg_get_constraintdef(c.oid)
       FROM pg_constraint c JOIN schemas s ON s.oid = c.connamespace
+     WHERE c.contype <> 'n'  -- NOT NULL, a constraint row of its own since 18: attnotnull above
     UNION ALL
     SELECT 'index', i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN schemas s ON s.oid = c.relnamespace
@@ -66,6 +67,10 @@ LANGUAGE sql AS $$
     SELECT 'member', pg_describe_object(d.classid, d.objid, d.objsubid), ''
       FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
      WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname = 'pg_xlsx'
+       -- the row and array types made alongside a table or type: members themselves since 18
+       AND NOT EXISTS (SELECT FROM pg_type t LEFT JOIN pg_class r ON r.oid = t.typrelid
+                        WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                          AND (t.typelem <> 0 OR r.relkind <> 'c'))
     UNION ALL
     SELECT 'dumped table', x.config::regclass::text, ''
       FROM pg_extension e, unnest(e.extconfig) AS x(config) WHERE e.extname = 'pg_xlsx'
