@@ -22,6 +22,8 @@ PACKAGES=(
   chromium chromium-driver python3-selenium
   # Debian packages (scripts/package.sh) and the man page
   debhelper postgresql-server-dev-all lintian man-db
+  # PGXN's client, to install the extension from a release zip as PGXN users do
+  pgxnclient
 )
 
 missing=()

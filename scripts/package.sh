@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Debian packages (postgresql-15-pg-xlsx and xlsx2pg) in a clean copy of the tracked
-# tree with dpkg-buildpackage, checks them with lintian, installs them with apt-get, and runs a
+# Builds the Debian packages (postgresql-N-pg-xlsx for each postgresql-server-dev-N installed
+# here that debian/pgversions allows, and xlsx2pg) in a clean copy of the tracked tree with
+# dpkg-buildpackage (debian/control made again from control.in for those versions), checks them with lintian, installs them with apt-get, and runs a
 # smoke test against the installed files only: the binary, its man page, CREATE EXTENSION in a
 # fresh cluster, one load with the installed binary and one xlsx.import.
 #   scripts/package.sh [WORK_DIR]     (default: build-packages; needs root, as apt-get does)
@@ -11,16 +12,16 @@ rm -rf "$work"
 mkdir -p "$work/src"
 git ls-files -z | xargs -0 cp --parents -t "$work/src"
 
-echo "package: dpkg-buildpackage -us -uc -b"
-(cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 ||
+echo "package: pg_buildext updatecontrol (PostgreSQL $(cd "$work/src" && pg_buildext supported-versions | xargs)), dpkg-buildpackage -us -uc -b"
+(cd "$work/src" && pg_buildext updatecontrol && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 ||
     { tail -60 "$work/build.log"; exit 1; }
 ls "$work"/*.deb
 echo "package: lintian"
 lintian --fail-on error --tag-display-limit 0 "$work"/*.changes | tee "$work/lintian.log"
 
-echo "package: apt-get install the two packages"
+echo "package: apt-get install the packages"
 (cd "$work" && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall \
-    ./postgresql-15-pg-xlsx_*.deb ./xlsx2pg_*.deb >/dev/null)
+    ./postgresql-*-pg-xlsx_*.deb ./xlsx2pg_*.deb >/dev/null)
 
 # Only installed files from here on.
 xlsx2pg=/usr/bin/xlsx2pg
