@@ -23,6 +23,7 @@
 #include "connection_options.hpp"
 #include "load/cancellation.hpp"
 #include "load/errors.hpp"
+#include "load/run_ledger.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
 #include "serve_queries.hpp"
@@ -355,7 +356,7 @@ private:
     void run(const httplib::Request& req, httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            std::optional<std::string> stats = run_stats_json(conn, req.matches[1].str());
+            std::optional<std::string> stats = load::ledger::stats_json(conn, req.matches[1].str());
             if (!stats)
                 return reply_error(
                     res, 404, "run " + req.matches[1].str() + " does not exist or is not yours");
@@ -368,7 +369,7 @@ private:
     void health(httplib::Response& res) {
         try {
             pg::Connection conn(args_.connect);
-            std::optional<std::string> version = extension_version(conn);
+            std::optional<std::string> version = load::ledger::extension_version(conn);
             if (!version)
                 return reply(
                     res, 503,

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "csv_writer.hpp"
+#include "load/run_ledger.hpp"
 
 namespace cli {
 
@@ -20,10 +21,7 @@ std::string insertable_tables_json(pg::Connection& conn, const std::vector<std::
 }
 
 std::string rejects_csv_of_run(pg::Connection& conn, const std::string& run) {
-    pg::Result r = conn.exec(
-        "SELECT sheet_row, column_name, raw_value, target_type, reason FROM xlsx.rejects "
-        "WHERE run_id = $1::bigint ORDER BY sheet_row, column_name",
-        {run});
+    pg::Result r = load::ledger::all_rejects(conn, run);
     // The loader's own CSV writer, into memory.
     char* csv = nullptr;
     size_t size = 0;
@@ -44,14 +42,6 @@ std::string rejects_csv_of_run(pg::Connection& conn, const std::string& run) {
     std::string body(csv, size);
     std::free(csv);
     return body;
-}
-
-std::optional<std::string> run_stats_json(pg::Connection& conn, const std::string& run) {
-    return conn.scalar("SELECT row_to_json(s)::text FROM xlsx.stats($1::bigint) AS s", {run});
-}
-
-std::optional<std::string> extension_version(pg::Connection& conn) {
-    return conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
 }
 
 }  // namespace cli

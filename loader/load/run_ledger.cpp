@@ -21,8 +21,12 @@ std::string id(int64_t run) {
 
 }  // namespace
 
+std::optional<std::string> extension_version(pg::Connection& conn) {
+    return conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
+}
+
 void require_extension(pg::Connection& conn) {
-    auto version = conn.scalar("SELECT extversion FROM pg_extension WHERE extname = 'pg_xlsx'");
+    std::optional<std::string> version = extension_version(conn);
     if (!version || *version == "1.0" || *version == "1.1" || *version == "1.2")
         throw std::runtime_error(fmt::format(
             "xlsx2pg needs the pg_xlsx extension, version 1.3, in database {} ({}): as a "
@@ -224,6 +228,17 @@ std::vector<Reject> first_rejects(pg::Connection& conn, int64_t run, int limit) 
         rejects.push_back({static_cast<uint32_t>(r.count(i, 0)), r.text(i, 1), r.text(i, 2),
                            r.text(i, 3), r.text(i, 4)});
     return rejects;
+}
+
+pg::Result all_rejects(pg::Connection& conn, const std::string& run) {
+    return conn.exec(
+        "SELECT sheet_row, column_name, raw_value, target_type, reason FROM xlsx.rejects "
+        "WHERE run_id = $1::bigint ORDER BY sheet_row, column_name",
+        {run});
+}
+
+std::optional<std::string> stats_json(pg::Connection& conn, const std::string& run) {
+    return conn.scalar("SELECT row_to_json(s)::text FROM xlsx.stats($1::bigint) AS s", {run});
 }
 
 std::string prepared_name(int64_t run, size_t connection) {

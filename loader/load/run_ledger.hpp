@@ -14,6 +14,8 @@
 
 namespace load::ledger {
 
+// pg_xlsx's version in the database, or nullopt when it is not installed.
+std::optional<std::string> extension_version(pg::Connection& conn);
 // Throws a message that says what to run when pg_xlsx is missing or older than 1.3.
 void require_extension(pg::Connection& conn);
 
@@ -106,6 +108,11 @@ struct MergeCounts {
 MergeCounts merge_run(pg::Connection& conn, int64_t run, const MergeRequest& merge);
 // The first rejects of a run, in sheet-row order.
 std::vector<Reject> first_rejects(pg::Connection& conn, int64_t run, int limit = 10);
+// Every reject of a run the role may see, NULLs kept: sheet_row, column_name, raw_value,
+// target_type, reason. `run` is the text a request gave (a bad number is the server's 22P02).
+pg::Result all_rejects(pg::Connection& conn, const std::string& run);
+// xlsx.stats of a run as a JSON object; nullopt when it does not exist or is not the role's.
+std::optional<std::string> stats_json(pg::Connection& conn, const std::string& run);
 
 // Direct mode's prepared transactions: named after their run, one per connection.
 std::string prepared_name(int64_t run, size_t connection);
