@@ -125,9 +125,9 @@ TEST(Chunker, EachChunkCarriesTheTypeEvidenceOfItsOwnValuesWhenAsked) {
         for (size_t column = 1; column <= 3; ++column)
             merged.merge(column, c.type_evidence[column]);
     }
-    EXPECT_EQ(merged.type_of(1), "integer");
-    EXPECT_EQ(merged.type_of(2), "text");
-    EXPECT_EQ(merged.type_of(3), "numeric");
+    EXPECT_EQ(std::string(merged.type_of(1)), "integer");
+    EXPECT_EQ(std::string(merged.type_of(2)), "text");
+    EXPECT_EQ(std::string(merged.type_of(3)), "numeric");
     load::SheetRows again(w.workbook, w.workbook.first_sheet(), w.options.rows);
     EXPECT_EQ(load::infer_column_types(again),
               (std::vector<std::string>{"", "integer", "text", "numeric"}));
