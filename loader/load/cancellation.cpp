@@ -21,10 +21,12 @@ int interrupted() {
     return stop_signal.load();
 }
 
+std::string interruption() {
+    return std::string("interrupted by SIG") + sigabbrev_np(interrupted());
+}
+
 void throw_if_interrupted() {
-    if (int signal = interrupted())
-        throw LoadError(ErrorKind::Interrupted,
-                        std::string("interrupted by SIG") + sigabbrev_np(signal));
+    if (interrupted()) throw LoadError(ErrorKind::Interrupted, interruption());
 }
 
 }  // namespace load

@@ -4,6 +4,8 @@
 // watcher thread, serve's shutdown) calls interrupt(); the load checks interrupted().
 #pragma once
 
+#include <string>
+
 namespace load {
 
 // Records the signal and cancels every statement in flight. Safe from any thread.
@@ -11,6 +13,9 @@ void interrupt(int signal);
 
 // The signal that asked for the stop, or 0.
 int interrupted();
+
+// "interrupted by SIGINT": the ledger's and the messages' words for the stop.
+std::string interruption();
 
 // Throws LoadError("interrupted") once interrupt() has been called.
 void throw_if_interrupted();

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
-#include <cstring>
 
 #include "cancellation.hpp"
 #include "chunk_writer.hpp"
@@ -70,19 +68,18 @@ public:
         } catch (const std::exception& e) {
             conns.clear();  // closing a connection rolls its transaction back
             ledger::rollback_prepared(s_.conn, run);
-            int signal = interrupted();
-            std::string why = signal ? "" : s_.message_of(e);
-            if (signal)
-                ledger::mark_interrupted(s_.conn, run,
-                                         fmt::format("interrupted by SIG{}", sigabbrev_np(signal)));
+            bool stopped = interrupted() != 0;
+            std::string why = stopped ? interruption() : s_.message_of(e);
+            if (stopped)
+                ledger::mark_interrupted(s_.conn, run, why);
             else
                 ledger::mark_failed(s_.conn, run, why);
             if (created) s_.conn.exec("DROP TABLE IF EXISTS " + s_.target.name);
-            if (signal)
+            if (stopped)
                 throw LoadError(ErrorKind::Interrupted,
-                                fmt::format("interrupted by SIG{}: nothing was loaded (direct mode "
-                                            "is all or nothing; run {} is marked interrupted).",
-                                            sigabbrev_np(signal), run));
+                                fmt::format("{}: nothing was loaded (direct mode is all or "
+                                            "nothing; run {} is marked interrupted).",
+                                            why, run));
             throw LoadError(kind_of(e), fmt::format("{}\nNothing was loaded (direct mode is "
                                                     "all or nothing; run {} is marked failed).",
                                                     why, run));

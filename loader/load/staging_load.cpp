@@ -6,8 +6,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <csignal>
-#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -77,15 +75,14 @@ public:
             prepare_merge(run);
             if (!s_.deferred) merge();  // else the JointCommit merges it with the others
         } catch (const std::exception& e) {
-            if (int signal = interrupted()) {
-                ledger::mark_interrupted(s_.conn, run,
-                                         fmt::format("interrupted by SIG{}", sigabbrev_np(signal)));
-                throw LoadError(ErrorKind::Interrupted,
-                                fmt::format("interrupted by SIG{}: the target is unchanged; run {} "
-                                            "keeps its {}: run the same command again (or add "
-                                            "--resume {}) to go on from there.",
-                                            sigabbrev_np(signal), run,
-                                            ledger::committed_summary(s_.conn, run), run));
+            if (interrupted()) {
+                ledger::mark_interrupted(s_.conn, run, interruption());
+                throw LoadError(
+                    ErrorKind::Interrupted,
+                    fmt::format("{}: the target is unchanged; run {} "
+                                "keeps its {}: run the same command again (or add "
+                                "--resume {}) to go on from there.",
+                                interruption(), run, ledger::committed_summary(s_.conn, run), run));
             }
             std::string why = s_.message_of(e);
             ledger::mark_failed(s_.conn, run, why);
