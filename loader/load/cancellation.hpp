@@ -17,7 +17,7 @@ int interrupted();
 // "interrupted by SIGINT": the ledger's and the messages' words for the stop.
 std::string interruption();
 
-// Throws LoadError("interrupted") once interrupt() has been called.
+// Throws LoadError(ErrorKind::Interrupted) once interrupt() has been called.
 void throw_if_interrupted();
 
 }  // namespace load
