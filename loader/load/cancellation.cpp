@@ -22,7 +22,8 @@ int interrupted() {
 }
 
 std::string interruption() {
-    return std::string("interrupted by SIG") + sigabbrev_np(interrupted());
+    const char* name = sigabbrev_np(interrupted());  // NULL before any signal
+    return std::string("interrupted") + (name ? std::string(" by SIG") + name : "");
 }
 
 void throw_if_interrupted() {

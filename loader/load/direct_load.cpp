@@ -147,14 +147,7 @@ private:
     void commit(std::vector<std::unique_ptr<pg::Connection>>& conns, int64_t run) {
         const LoadResult& r = s_.result;
         finish_ = {r.rows_read, r.rows_loaded, r.rows_rejected, s_.progress.bytes.load()};
-        if (s_.deferred) {  // prepared now; the JointCommit decides for every file at once
-            for (size_t i = 0; i < conns.size(); ++i) {
-                prepared_.push_back(ledger::prepared_name(run, i));
-                ledger::prepare(*conns[i], prepared_.back());
-            }
-            return;
-        }
-        if (conns.size() == 1) {
+        if (conns.size() == 1 && !s_.deferred) {
             ledger::finish_run(*conns[0], run, "merged", finish_);
             conns[0]->exec("COMMIT");
             return;
@@ -163,7 +156,8 @@ private:
             prepared_.push_back(ledger::prepared_name(run, i));
             ledger::prepare(*conns[i], prepared_.back());
         }
-        commit_in(s_.conn);  // the decision: from here on, the load commits
+        if (s_.deferred) return;  // the JointCommit decides for every file at once
+        commit_in(s_.conn);       // the decision: from here on, the load commits
         after_commit(s_.conn);
     }
 
