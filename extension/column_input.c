@@ -1,10 +1,6 @@
 /*
- * A staged text value as COPY reads it into a column: the column type's input function with
- * the column's typmod. The merge converts through this instead of a cast, because an explicit
- * cast changes values where COPY refuses them: it cuts text to varchar(n) and char(n), pads or
- * cuts bit(n), and a domain over such a type does the same. Through the input function a
- * domain checks its base type's typmod and its constraints (NULL included) as COPY does, and
- * a value that does not fit is an error the merge turns into a reject.
+ * Values as COPY reads them (column_input.h), for the merge in C and, through
+ * xlsx_internal.column_input, in the one INSERT ... SELECT of its fast path.
  */
 #include "postgres.h"
 
@@ -12,28 +8,42 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "column_input.h"
+#include "pg_compat.h"
+#include "subtransaction.h"
+
 PG_FUNCTION_INFO_V1(pg_xlsx_column_input);
 
-/* The input function of the last type asked for, kept across the calls of one expression. */
-typedef struct ColumnInput {
-    Oid type;
-    FmgrInfo input;
-    Oid io_param;
-} ColumnInput;
-
-static ColumnInput* column_input_of(FunctionCallInfo fcinfo, Oid type) {
-    ColumnInput* cached = fcinfo->flinfo->fn_extra;
+void column_reader_init(ColumnReader* reader, Oid type, int32 typmod, MemoryContext context) {
     Oid input_function;
 
-    if (cached != NULL && cached->type == type) return cached;
-    if (cached == NULL) {
-        cached = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ColumnInput));
-        fcinfo->flinfo->fn_extra = cached;
-    }
-    getTypeInputInfo(type, &input_function, &cached->io_param);
-    fmgr_info_cxt(input_function, &cached->input, fcinfo->flinfo->fn_mcxt);
-    cached->type = type;
-    return cached;
+    getTypeInputInfo(type, &input_function, &reader->io_param);
+    fmgr_info_cxt(input_function, &reader->input, context);
+    reader->type = type;
+    reader->typmod = typmod;
+}
+
+typedef struct Conversion {
+    ColumnReader* reader;
+    char* value;
+} Conversion;
+
+static void convert(void* arg) {
+    Conversion* c = arg;
+
+    (void)InputFunctionCall(&c->reader->input, c->value, c->reader->io_param, c->reader->typmod);
+}
+
+char* column_reader_refusal(ColumnReader* reader, const char* value) {
+    Conversion c = {reader, (char*)value};
+    ErrorData* error = try_in_subtransaction(convert, &c);
+
+    return error ? error->message : NULL;
+}
+
+char* column_reader_soft_refusal(ColumnReader* reader, const char* value) {
+    return compat_input_soft_refusal(&reader->input, (char*)value, reader->io_param,
+                                     reader->typmod);
 }
 
 /*
@@ -45,14 +55,19 @@ static ColumnInput* column_input_of(FunctionCallInfo fcinfo, Oid type) {
 Datum pg_xlsx_column_input(PG_FUNCTION_ARGS) {
     char* value = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
     int32 typmod = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
-    ColumnInput* input;
+    ColumnReader* reader = fcinfo->flinfo->fn_extra; /* kept across the calls of one expression */
     Datum result;
 
     if (PG_ARGISNULL(1))
         ereport(ERROR,
                 (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("target type must not be null")));
-    input = column_input_of(fcinfo, PG_GETARG_OID(1));
-    result = InputFunctionCall(&input->input, value, input->io_param, typmod);
+    if (reader == NULL || reader->type != PG_GETARG_OID(1)) {
+        if (reader == NULL)
+            fcinfo->flinfo->fn_extra = reader =
+                MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ColumnReader));
+        column_reader_init(reader, PG_GETARG_OID(1), typmod, fcinfo->flinfo->fn_mcxt);
+    }
+    result = InputFunctionCall(&reader->input, value, reader->io_param, typmod);
     if (value == NULL) PG_RETURN_NULL();
     PG_RETURN_DATUM(result);
 }

@@ -6,8 +6,12 @@
  *   checks (the caller's roles, the target, INSERT and row-level security) before a byte is
  *   read (import_checks.c) -> the header -> the column plan, by the reader's rules shared with
  *   xlsx2pg and xlsx_fdw (import_plan.c)
+ *   -> staging into an existing table: first the checked copy, the rows typed into the target
+ *      by the server's COPY with each value checked on the way (a value the checks refuse
+ *      makes its row a reject), in a subtransaction; should COPY still refuse a row (a
+ *      constraint, a trigger), it rolls back and the import takes the way below
  *   -> staging: the rows as text into a staging table, recorded in the ledger
- *      (import_ledger.c), then the merge (xlsx.merge_run), which reads them as COPY would and
+ *      (import_ledger.c), then the merge (merge.c), which reads them as COPY would and
  *      quarantines bad rows
  *   -> direct: the rows typed into the target by the server's COPY, all or nothing
  */
@@ -24,8 +28,89 @@
 
 #include "import.h"
 #include "import_progress.h"
+#include "merge.h"
+#include "subtransaction.h"
 
 PG_FUNCTION_INFO_V1(pg_xlsx_import);
+
+/* Citus keeps the table's rows on its workers: COPY inside the server would fill the
+ * coordinator's empty shell. */
+static bool is_citus_table(Oid relid) {
+    Oid type[1] = {OIDOID};
+    Datum value[1] = {ObjectIdGetDatum(relid)};
+
+    return spi_text("SELECT kind FROM xlsx_internal.citus_placement($1)", 1, type, value, NULL) !=
+           NULL;
+}
+
+/* The checked copy's state: what it needs, and what it did. */
+typedef struct CheckedCopy {
+    const ImportOptions* o;
+    const XlsxSource* source;
+    const ImportTarget* t;
+    SheetCopyRequest* copy;
+    const char* sheet_name;
+    ImportRun* result;
+    SheetCopyResult copied;
+} CheckedCopy;
+
+static void copy_checked(void* arg) {
+    CheckedCopy* cc = arg;
+
+    cc->result->run = open_run(cc->source, cc->sheet_name, cc->t, false);
+    if (cc->o->truncate &&
+        SPI_execute(psprintf("TRUNCATE %s", cc->t->quoted), false, 0) != SPI_OK_UTILITY)
+        elog(ERROR, "cannot truncate %s", cc->t->quoted);
+    cc->copy->target = cc->t->relid;
+    cc->copy->with_sheet_row = false;
+    cc->copy->run = cc->result->run;
+    cc->copy->infer_types = false;
+    cc->copy->check_values = true;
+    cc->copy->has_reject_limit = cc->o->has_reject_limit;
+    cc->copy->reject_limit = cc->o->reject_limit;
+    sheet_copy(cc->copy, &cc->copied);
+}
+
+/*
+ * Staging mode's fast path into an existing table: the rows go straight into the target as
+ * in direct mode, each value checked first, a refused value a reject with the server's
+ * message, as the merge would make it. No staging table, one write of each row. An upsert, a
+ * kept staging table and a Citus target need the staging table; a row COPY refuses all the
+ * same (a table constraint, a trigger, a domain's CHECK before PostgreSQL 16) rolls the copy
+ * back. False in these cases: the staging path does the import.
+ */
+static bool import_checked(const ImportOptions* o, const XlsxSource* source, ImportTarget* t,
+                           SheetCopyRequest* copy, const char* sheet_name, ImportRun* result) {
+    CheckedCopy cc = {o, source, t, copy, sheet_name, result};
+    ErrorData* refused;
+
+    if (!OidIsValid(t->relid) || o->upsert || o->keep_staging || is_citus_table(t->relid))
+        return false;
+    refused = try_in_subtransaction(copy_checked, &cc);
+    if (refused) {
+        /* A reader's error closed the workbook: it would only fail again. */
+        if (copy->handle->workbook == NULL) ReThrowError(refused);
+        copy->check_values = false;
+        return false;
+    }
+    if (cc.copied.over_reject_limit) {
+        Oid type[1] = {INT8OID};
+        Datum run[1] = {Int64GetDatum(result->run)};
+
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                        errmsg("more than " INT64_FORMAT " rejected rows importing %s into %s",
+                               o->reject_limit, source->label, t->quoted),
+                        errdetail("%s", spi_text("SELECT format('Sheet row %s, column %s: %s', "
+                                                 "r.sheet_row, r.column_name, r.reason) FROM "
+                                                 "xlsx.rejects r WHERE r.run_id = $1 ORDER BY "
+                                                 "r.sheet_row LIMIT 1",
+                                                 1, type, run, NULL)),
+                        errhint("Nothing was imported. Fix the rows, or raise reject_limit.")));
+    }
+    result->inserted = (int64)cc.copied.rows_copied;
+    finish_run(result->run, "merged", &cc.copied, result->inserted, (int64)cc.copied.rows_rejected);
+    return true;
+}
 
 static void import_staging(const ImportOptions* o, const XlsxSource* source, ImportTarget* t,
                            const SheetHeader* header, const xlsx_column_plan* plan,
@@ -69,34 +154,27 @@ static void import_staging(const ImportOptions* o, const XlsxSource* source, Imp
                        ? create_target(o, t, header, header->scanned_types, header->scanned_width)
                        : create_target(o, t, header, copied.types, copied.width);
     {
-        Oid types[6] = {INT8OID, OIDOID, TEXTOID, TEXTARRAYOID, INT8OID, BOOLOID};
-        Datum values[6] = {run_value[0],
-                           ObjectIdGetDatum(t->relid),
-                           CStringGetTextDatum(o->upsert     ? "upsert"
-                                               : o->truncate ? "replace"
-                                                             : "insert"),
-                           o->upsert ? text_array_datum(o->upsert, o->nupsert) : (Datum)0,
-                           Int64GetDatum(o->reject_limit - rejected),
-                           BoolGetDatum(!o->keep_staging)};
-        char nulls[6] = {' ', ' ', ' ', o->upsert ? ' ' : 'n', o->has_reject_limit ? ' ' : 'n',
-                         ' '};
         const int index[] = {PROGRESS_PHASE, PROGRESS_ROWS_EXPECTED, PROGRESS_EXPECTED_FROM};
         const int64 progress[] = {IMPORT_MERGING, (int64)copied.rows_copied, EXPECTED_FROM_STAGED};
-        int ret;
+        MergeRequest merge = {.target = t->relid,
+                              .mode = o->upsert     ? "upsert"
+                                      : o->truncate ? "replace"
+                                                    : "insert",
+                              .key_columns = o->upsert,
+                              .nkeys = o->nupsert,
+                              .has_reject_limit = o->has_reject_limit,
+                              .reject_limit = o->reject_limit - rejected,
+                              .run = result->run,
+                              .drop_staging = !o->keep_staging};
+        MergeResult merged;
 
         /* The merge is one INSERT ... SELECT: its report says so, and how many rows it takes. */
         pgstat_progress_start_command(PROGRESS_COMMAND_COPY, t->relid);
         pgstat_progress_update_multi_param(3, index, progress);
-        ret = SPI_execute_with_args(
-            "SELECT inserted, updated FROM xlsx.merge_run($1, $2::regclass, $3, $4, NULL, $5, $6)",
-            6, types, values, nulls, false, 0);
+        merge_run(&merge, &merged);
         pgstat_progress_end_command();
-
-        if (ret != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "the merge returned no row");
-        result->inserted =
-            pg_strtoint64(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-        result->updated =
-            pg_strtoint64(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
+        result->inserted = merged.inserted;
+        result->updated = merged.updated;
     }
 }
 
@@ -105,9 +183,6 @@ static void import_direct(const ImportOptions* o, const XlsxSource* source, Impo
                           SheetCopyRequest* copy, const char* sheet_name, ImportRun* result) {
     SheetCopyResult copied;
     Oid copy_into;
-    Oid relid_type[1] = {OIDOID};
-    Datum relid_value[1];
-    char* citus;
 
     if (!OidIsValid(t->relid) && o->all_text) {
         t->relid = create_table_of_plan(t, plan);
@@ -131,10 +206,7 @@ static void import_direct(const ImportOptions* o, const XlsxSource* source, Impo
             elog(ERROR, "cannot truncate %s", t->quoted);
     }
     copy_into = t->relid;
-    relid_value[0] = ObjectIdGetDatum(t->relid);
-    citus = spi_text("SELECT kind FROM xlsx_internal.citus_placement($1)", 1, relid_type,
-                     relid_value, NULL);
-    if (citus) {
+    if (is_citus_table(t->relid)) {
         /* COPY inside the server would fill a Citus table's empty shell on the coordinator:
          * the rows go into a typed temporary table, then Citus distributes an INSERT ... SELECT. */
         if (SPI_execute(psprintf("CREATE TEMP TABLE xlsx_import_rows (LIKE %s INCLUDING DEFAULTS) "
@@ -239,7 +311,7 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
         SPI_connect();
         if (o.direct)
             import_direct(&o, &source, &t, &header, plan, &copy, sheet_name, &result);
-        else
+        else if (!import_checked(&o, &source, &t, &copy, sheet_name, &result))
             import_staging(&o, &source, &t, &header, plan, &copy, sheet_name, &result);
         put_result(rsinfo, &result);
         SPI_finish();

@@ -50,6 +50,26 @@ static inline Oid compat_parse_type(const char* name, int32* typmod) {
     return type;
 }
 
+/*
+ * Why an input function refuses a value, through its soft errors: PostgreSQL 16 let input
+ * functions report bad input without raising (a hard error still raises). NULL when the value
+ * converts, and always before 16, where only a subtransaction could ask.
+ */
+static inline char* compat_input_soft_refusal(FmgrInfo* input, char* value, Oid io_param,
+                                              int32 typmod) {
+#if PG_VERSION_NUM >= 160000
+    ErrorSaveContext refusal = {T_ErrorSaveContext};
+    Datum result;
+
+    refusal.details_wanted = true;
+    if (InputFunctionCallSafe(input, value, io_param, typmod, (Node*)&refusal, &result))
+        return NULL;
+    return refusal.error_data->message;
+#else
+    return NULL;
+#endif
+}
+
 /* May the current user create objects in the schema? PostgreSQL 16 folded
  * pg_namespace_aclcheck into object_aclcheck. */
 static inline bool compat_may_create_in(Oid namespace) {

@@ -5,12 +5,15 @@
  * rows from the reader on the backend's thread and writes them as COPY text. xlsx.import
  * (import.c) drives it: into a staging table of text columns with the sheet row first, or
  * typed into the target (direct mode), where a bad value is an error naming the sheet row and
- * column. With no target it only scans, for the width and types of a new table.
+ * column, or typed into the target with its values checked first (staging mode's fast path),
+ * where a value the checks refuse makes its row a reject. With no target it only scans, for
+ * the width and types of a new table.
  */
 #include "postgres.h"
 
 #include "access/table.h"
 #include "catalog/pg_type.h"
+#include "column_input.h"
 #include "commands/copy.h"
 #include "commands/progress.h"
 #include "executor/executor.h"
@@ -31,16 +34,33 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/typcache.h"
+#include "value_check.h"
 
 /* COPY text is handed to the server in pieces of about this size. */
 #define COPY_PIECE_BYTES (64 * 1024)
+
+/* Checked copies hold their rejects until the copy ends: past this many rows the sheet is
+ * more bad than good, and the staging path takes it (see CHECKED_COPY_GAVE_UP). */
+#define CHECKED_REJECTS_HELD 10000
 
 typedef struct Reject {
     uint32_t sheet_row;
     char* column;
     char* value;
+    const char* type_name; /* of the target column; NULL when the row was refused as a whole */
     const char* reason;
 } Reject;
+
+/* What a value must pass, in a checked copy, before COPY sees it. */
+typedef struct ColumnCheck {
+    Oid base_type; /* the type, or a domain's base type, and its typmod */
+    int32 base_typmod;
+    bool domain_checked; /* a domain with constraints (NOT NULL included) */
+    bool not_null;       /* the column's own NOT NULL */
+    char* type_name;
+    ColumnReader reader; /* the column's type with its typmod, as COPY reads it */
+} ColumnCheck;
 
 /* Where a COPY line's sheet row changes by more than one: line -> sheet row. */
 typedef struct LineBreak {
@@ -72,7 +92,14 @@ typedef struct SheetCopy {
     int* sheet_columns;
     char** column_names; /* of the target, for messages */
     bool with_sheet_row;
-    bool staging;         /* bad rows become rejects instead of errors */
+    bool staging;              /* bad rows become rejects instead of errors */
+    ColumnCheck* checks;       /* a checked copy's, by target column; NULL otherwise */
+    const char* relname;       /* the target's, for the not-null message */
+    MemoryContext row_context; /* the checks' scratch, reset after each row */
+    bool has_reject_limit;
+    int64 reject_limit;
+    bool over_reject_limit;
+    uint64 rows_rejected;
     RowValue* row_values; /* this row's values, in cell order */
     RowValue** by_column; /* the same by sheet column (with a target only) */
     /* what was seen */
@@ -188,8 +215,93 @@ static bool refuse_row(SheetCopy* c, uint32_t row, uint32_t column, const char* 
     r->sheet_row = row;
     r->column = column_of(c, row, column);
     r->value = printable_value(data, size);
+    r->type_name = NULL;
     r->reason = reason;
     c->rejects = lappend(c->rejects, r);
+    c->rows_rejected++;
+    return false;
+}
+
+/* A value of the row being checked (NULL: none), as a C string. */
+static char* value_text(const RowValue* v) {
+    return v ? pnstrdup(v->data, v->size) : NULL;
+}
+
+static char* not_null_refusal(SheetCopy* c, const char* column) {
+    return psprintf(
+        _("null value in column \"%s\" of relation \"%s\" violates not-null constraint"), column,
+        c->relname);
+}
+
+/* Whether a checked copy may send a column's value (v NULL: none) to COPY: the type's
+ * non-throwing check, and where it doubts, the type's input function; for a type it cannot
+ * check or a domain's constraints, the input function's soft errors (PostgreSQL 16 and later;
+ * before, COPY decides); the column's NOT NULL. */
+static bool value_passes(SheetCopy* c, ColumnCheck* check, const RowValue* v) {
+    ValueVerdict verdict = VALUE_FITS;
+
+    if (v == NULL && check->not_null && !check->domain_checked) return false;
+    if (v != NULL)
+        verdict =
+            value_verdict_of_base(v->data, (int)v->size, check->base_type, check->base_typmod);
+    if (verdict == VALUE_DOUBTFUL)
+        return column_reader_refusal(&check->reader, value_text(v)) == NULL;
+    if (verdict == VALUE_NOT_CHECKED || check->domain_checked)
+        return column_reader_soft_refusal(&check->reader, value_text(v)) == NULL;
+    return true;
+}
+
+/* A reject, kept in the copy's context until the copy ends (the checks run in a row's). */
+static void add_reject(SheetCopy* c, uint32_t row, int k, const RowValue* v, const char* reason) {
+    MemoryContext row_context = MemoryContextSwitchTo(c->context);
+    Reject* r = palloc(sizeof(Reject));
+
+    r->sheet_row = row;
+    r->column = c->column_names[k];
+    r->value = v ? printable_value(v->data, v->size) : NULL;
+    r->type_name = c->checks[k].type_name;
+    r->reason = pstrdup(reason);
+    c->rejects = lappend(c->rejects, r);
+    MemoryContextSwitchTo(row_context);
+}
+
+/*
+ * A checked copy's row. When a value does not pass, the row is a reject with the reasons the
+ * merge would give: every value converted alone by its type's input function (a subtransaction
+ * each), and only when all of them convert, the column's NOT NULL.
+ */
+static bool row_passes_checks(SheetCopy* c, uint32_t row) {
+    MemoryContext outer = MemoryContextSwitchTo(c->row_context);
+    const RowValue** values = palloc(sizeof(RowValue*) * c->ncolumns);
+    bool passes = true;
+    int refusals = 0;
+
+    for (int k = 0; k < c->ncolumns; k++) {
+        values[k] = c->sheet_columns[k] > 0 ? c->by_column[c->sheet_columns[k]] : NULL;
+        passes = passes && value_passes(c, &c->checks[k], values[k]);
+    }
+    for (int k = 0; !passes && k < c->ncolumns; k++) {
+        char* reason = values[k] || c->checks[k].domain_checked
+                           ? column_reader_refusal(&c->checks[k].reader, value_text(values[k]))
+                           : NULL;
+
+        if (reason) add_reject(c, row, k, values[k], reason), refusals++;
+    }
+    for (int k = 0; !passes && refusals == 0 && k < c->ncolumns; k++)
+        if (values[k] == NULL && c->checks[k].not_null && !c->checks[k].domain_checked) {
+            add_reject(c, row, k, NULL, not_null_refusal(c, c->column_names[k]));
+            refusals++; /* the server names the first */
+            break;
+        }
+    MemoryContextSwitchTo(outer);
+    MemoryContextReset(c->row_context);
+    if (refusals == 0) return true;
+    c->rows_rejected++;
+    if (c->has_reject_limit && (int64)c->rows_rejected > c->reject_limit) {
+        c->over_reject_limit = true; /* the import fails: no need to read on */
+        c->at_end = true;
+    } else if (c->rows_rejected > CHECKED_REJECTS_HELD)
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg(CHECKED_COPY_GAVE_UP)));
     return false;
 }
 
@@ -260,6 +372,11 @@ static void add_row(SheetCopy* c, uint32_t row, const xlsx_cell* cells, size_t c
 
     for (size_t j = 0; j < nvalues; j++)
         c->by_column[c->row_values[j].cell->column] = &c->row_values[j];
+    if (c->checks && !row_passes_checks(c, row)) {
+        for (size_t j = 0; j < nvalues; j++)
+            c->by_column[c->row_values[j].cell->column] = NULL;
+        return;
+    }
     if (c->with_sheet_row) appendStringInfo(&c->text, "%u", row);
     for (int k = 0; k < c->ncolumns; k++) {
         int column = c->sheet_columns[k];
@@ -446,7 +563,9 @@ static uint64 run_copy(SheetCopy* c, ParseState* pstate, Relation rel, List* att
         uint64 line;
 
         active_copy = NULL;
-        xlsx_handle_close(c->handle); /* threads joined before the error leaves */
+        /* Its threads joined before the error leaves; the workbook stays open for another
+         * pass (the reader's own errors close it). */
+        xlsx_handle_close_sheet(c->handle);
         error_context = MemoryContextSwitchTo(caller);
         edata = CopyErrorData();
         line = copy_line_of(edata->context);
@@ -481,22 +600,37 @@ static uint64 run_copy(SheetCopy* c, ParseState* pstate, Relation rel, List* att
 
 static void record_rejects(SheetCopy* c, int64 run) {
     ListCell* lc;
-    Oid types[5] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID};
+    Oid types[6] = {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
     if (c->rejects == NIL) return;
     SPI_connect();
     foreach (lc, c->rejects) {
         Reject* r = lfirst(lc);
-        Datum values[5] = {Int64GetDatum(run), Int64GetDatum(r->sheet_row),
-                           CStringGetTextDatum(r->column), CStringGetTextDatum(r->value),
+        Datum values[6] = {Int64GetDatum(run),
+                           Int64GetDatum(r->sheet_row),
+                           CStringGetTextDatum(r->column),
+                           r->value ? CStringGetTextDatum(r->value) : (Datum)0,
+                           r->type_name ? CStringGetTextDatum(r->type_name) : (Datum)0,
                            CStringGetTextDatum(r->reason)};
+        char nulls[6] = {' ', ' ', ' ', r->value ? ' ' : 'n', r->type_name ? ' ' : 'n', ' '};
 
         CHECK_FOR_INTERRUPTS();
-        if (SPI_execute_with_args("SELECT xlsx_internal.record_reject($1, $2, $3, $4, NULL, $5)", 5,
-                                  types, values, NULL, false, 0) != SPI_OK_SELECT)
+        if (SPI_execute_with_args("SELECT xlsx_internal.record_reject($1, $2, $3, $4, $5, $6)", 6,
+                                  types, values, nulls, false, 0) != SPI_OK_SELECT)
             elog(ERROR, "cannot record a reject of run " INT64_FORMAT, run);
     }
     SPI_finish();
+}
+
+static void init_check(ColumnCheck* check, Form_pg_attribute attribute) {
+    check->base_typmod = attribute->atttypmod;
+    check->base_type = getBaseTypeAndTypmod(attribute->atttypid, &check->base_typmod);
+    check->domain_checked =
+        check->base_type != attribute->atttypid && DomainHasConstraints(attribute->atttypid);
+    check->not_null = attribute->attnotnull;
+    check->type_name = format_type_with_typemod(attribute->atttypid, attribute->atttypmod);
+    column_reader_init(&check->reader, attribute->atttypid, attribute->atttypmod,
+                       CurrentMemoryContext);
 }
 
 void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
@@ -542,6 +676,14 @@ void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
             List* attnames = NIL;
             List* attnums = NIL;
 
+            if (request->check_values) {
+                c.checks = palloc0(sizeof(ColumnCheck) * Max(c.ncolumns, 1));
+                c.row_context =
+                    AllocSetContextCreate(copy_context, "xlsx checked row", ALLOCSET_SMALL_SIZES);
+                c.relname = pstrdup(RelationGetRelationName(rel));
+                c.has_reject_limit = request->has_reject_limit;
+                c.reject_limit = request->reject_limit;
+            }
             if (c.with_sheet_row) /* the staging table's first column */
             {
                 attnames = list_make1(makeString("xlsx_sheet_row"));
@@ -556,6 +698,8 @@ void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
                                            c.column_names[k], RelationGetRelationName(rel))));
                 attnames = lappend(attnames, makeString(c.column_names[k]));
                 attnums = lappend_int(attnums, attnum);
+                if (request->check_values)
+                    init_check(&c.checks[k], TupleDescAttr(RelationGetDescr(rel), attnum - 1));
             }
             copied = run_copy(&c, prepare_copy(rel, attnums), rel, attnames);
             table_close(rel, NoLock);
@@ -587,7 +731,8 @@ void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
     result->sheet_name = pstrdup(c.handle->sheet_name);
     result->rows_read = c.rows_read;
     result->rows_copied = copied;
-    result->rows_rejected = list_length(c.rejects);
+    result->rows_rejected = c.rows_rejected;
+    result->over_reject_limit = c.over_reject_limit;
     result->first_row = c.first_row;
     result->last_row = c.last_row;
     result->width = c.width;

@@ -267,8 +267,7 @@ static int kind_of_type(Oid type) {
     }
 }
 
-/* The verdict on a type that is not a domain. */
-static ValueVerdict base_type_verdict(const char* value, int len, Oid type, int32 typmod) {
+ValueVerdict value_verdict_of_base(const char* value, int len, Oid type, int32 typmod) {
     int kind;
 
     if (type == TEXTOID) return VALUE_FITS;
@@ -286,7 +285,7 @@ static ValueVerdict base_type_verdict(const char* value, int len, Oid type, int3
 
 ValueVerdict value_verdict(const char* value, int len, Oid type, int32 typmod) {
     Oid base = getBaseTypeAndTypmod(type, &typmod);
-    ValueVerdict verdict = base_type_verdict(value, len, base, typmod);
+    ValueVerdict verdict = value_verdict_of_base(value, len, base, typmod);
 
     /* A domain's constraints are the server's to evaluate. */
     if (verdict == VALUE_FITS && base != type && DomainHasConstraints(type))

@@ -43,6 +43,10 @@ typedef enum ValueVerdict {
 
 extern ValueVerdict value_verdict(const char* value, int len, Oid type, int32 typmod);
 
+/* The same for a type that is not a domain (a domain's base type and typmod, looked up once
+ * by a caller that checks many values). */
+extern ValueVerdict value_verdict_of_base(const char* value, int len, Oid base, int32 typmod);
+
 /* Whether the value surely converts to the type with this typmod. */
 extern bool value_fits(const char* value, int len, Oid type, int32 typmod);
 

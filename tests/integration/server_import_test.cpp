@@ -44,13 +44,6 @@ std::string exec_with_bytes(PGconn* conn, const std::string& sql, const std::str
     return state;
 }
 
-std::string error_message(PgConnection& db, const std::string& sql) {
-    PGresult* r = PQexec(db.get(), sql.c_str());
-    std::string message = PQresultErrorMessage(r);
-    PQclear(r);
-    return message;
-}
-
 const std::string kSheetOpen =
     R"(<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)";
 const std::string kSheetClose = "</sheetData></worksheet>";
@@ -330,11 +323,17 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
     std::string path = temp_path("server_big.xlsx");
     write_numbered_workbook(path, 400000);
     db_->exec("CREATE TABLE big (id integer, name text, amount numeric)");
-    for (std::string mode : {"staging", "direct"}) {
+    // Staging mode into an existing table copies checked rows straight into it (phase
+    // copying); with keep_staging it goes through its staging table (phase staging).
+    const std::vector<std::pair<std::string, std::string>> imports = {
+        {"mode => 'staging'", "copying"},
+        {"mode => 'staging', keep_staging => true", "staging"},
+        {"mode => 'direct'", "copying"}};
+    for (const auto& [mode, phase] : imports) {
         PgConnection importer(harness_conninfo(database_));
         std::string pid = importer.scalar("SELECT pg_backend_pid()");
         ASSERT_EQ(PQsendQuery(importer.get(), ("SELECT * FROM xlsx.import('" + path +
-                                               "', 'big', threads => 2, mode => '" + mode + "')")
+                                               "', 'big', threads => 2, " + mode + ")")
                                                   .c_str()),
                   1);
         // Cancel once the COPY is under way.
@@ -348,13 +347,13 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
                   false);
         // Another session sees how far it is: the phase, rows done of the rows the sheet's
         // dimension says, the sheet row, the XML read.
-        EXPECT_EQ(
-            db_->scalar("SELECT phase || ' ' || rows_expected || ' ' || expected_from || ' ' "
-                        "|| (rows_done > 0 AND rows_done < rows_expected AND percent < 100 "
-                        "AND sheet_row > 1 AND xml_bytes_read > 0 AND xml_bytes_total > "
-                        "xml_bytes_read) FROM xlsx.import_progress WHERE pid = " +
-                        pid),
-            std::string(mode == "staging" ? "staging" : "copying") + " 400000 dimension true");
+        EXPECT_EQ(db_->scalar("SELECT phase || ' ' || rows_expected || ' ' || expected_from || ' ' "
+                              "|| (rows_done > 0 AND rows_done < rows_expected AND percent < 100 "
+                              "AND sheet_row > 1 AND xml_bytes_read > 0 AND xml_bytes_total > "
+                              "xml_bytes_read) FROM xlsx.import_progress WHERE pid = " +
+                              pid),
+                  phase + " 400000 dimension true")
+            << mode;
         size_t threads_during =
             std::distance(std::filesystem::directory_iterator("/proc/" + pid + "/task"),
                           std::filesystem::directory_iterator());
@@ -378,9 +377,9 @@ TEST_F(ServerImportTest, CancelStopsWithinASecondAndLeavesNoThread) {
                           std::filesystem::directory_iterator());
         EXPECT_EQ(threads_after, 1u) << mode;
         EXPECT_EQ(count("big"), "0") << mode;
-        EXPECT_EQ(importer.scalar("SELECT loaded FROM xlsx.import('" + path +
-                                  "', 'big', mode => '" + mode + "')"),
-                  "400000");
+        EXPECT_EQ(
+            importer.scalar("SELECT loaded FROM xlsx.import('" + path + "', 'big', " + mode + ")"),
+            "400000");
         db_->exec("TRUNCATE big");
     }
 }
@@ -638,7 +637,8 @@ TEST_F(ServerImportTest, ForeignTablesTakeRangesExcelTablesAndRefuseUnknownColum
               "HV00D");
 }
 
-// The merge shows in xlsx.import_progress too: phase merging, with the rows it takes.
+// The merge shows in xlsx.import_progress too: phase merging, with the rows it takes (a kept
+// staging table makes the import stage and merge).
 TEST_F(ServerImportTest, TheMergeIsVisibleInTheProgressView) {
     std::string path = temp_path("server_merge_progress.xlsx");
     write_numbered_workbook(path, 3000);
@@ -651,8 +651,9 @@ TEST_F(ServerImportTest, TheMergeIsVisibleInTheProgressView) {
         "EXECUTE FUNCTION pause()");
     PgConnection importer(harness_conninfo(database_));
     std::string pid = importer.scalar("SELECT pg_backend_pid()");
-    ASSERT_EQ(PQsendQuery(importer.get(),
-                          ("SELECT * FROM xlsx.import('" + path + "', 'slow_merge')").c_str()),
+    ASSERT_EQ(PQsendQuery(importer.get(), ("SELECT * FROM xlsx.import('" + path +
+                                           "', 'slow_merge', keep_staging => true)")
+                                              .c_str()),
               1);
     std::string seen;
     ASSERT_TRUE(wait_until([&] {

@@ -66,6 +66,11 @@ std::string PgConnection::exec_error(const std::string& sql) {
     return state ? state : "";
 }
 
+std::string error_message(PgConnection& db, const std::string& sql) {
+    PgResult r(PQexec(db.get(), sql.c_str()));
+    return PQresultErrorMessage(r.get());
+}
+
 std::string PgConnection::scalar(const std::string& sql) {
     auto r = exec(sql);
     if (PQntuples(r.get()) < 1 || PQnfields(r.get()) < 1)

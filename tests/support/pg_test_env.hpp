@@ -35,6 +35,9 @@ private:
     PGconn* conn_;
 };
 
+// The whole error message (with DETAIL and HINT) of SQL expected to fail; "" if it succeeds.
+std::string error_message(PgConnection& db, const std::string& sql);
+
 // Conninfo of the harness server (host, port, user) for `database`.
 std::string harness_conninfo(const std::string& database = "postgres");
 // Puts PGHOST, PGPORT and PGUSER of the harness into this process's environment, for the
