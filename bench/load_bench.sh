@@ -2,7 +2,8 @@
 # The loader benchmark: one table of every way to get the business-directory workbook into
 # PostgreSQL, for each size, each beside the ceiling measured in the same run, back to back.
 #   bench/load_bench.sh BUILD_DIR [SIZES] [RUNS]      e.g. bench/load_bench.sh build "10000 100000" 3
-# SECTIONS=server measures only the ceilings and the server-side imports (xlsx.import, ogr_fdw).
+# SECTIONS=server measures only the ceilings and the server-side imports (xlsx.import, xlsx_fdw,
+# and the peers pg_sheet_fdw and ogr_fdw where they are installed).
 # OLD=path/to/xlsx2pg (an earlier build) measures each xlsx2pg row again with that binary, right
 # after the row of this build: before and after in one run.
 # Writes bench/results/load-DATE.md and prints the same table. Needs the build's xlsx2pg and
@@ -44,7 +45,8 @@ measure() {
     local times=() rss=0 n=$runs
     [[ ${SLOW:-} == 1 ]] && n=1
     for _ in $(seq "$n"); do
-        sql -c "TRUNCATE target" -c "DROP TABLE IF EXISTS ogr_target, created" -c "CHECKPOINT"
+        sql -c "TRUNCATE target" -c "DROP TABLE IF EXISTS ogr_target, created" \
+            -c "SELECT count(*) FROM xlsx.cleanup(interval '0')" -c "CHECKPOINT" >/dev/null
         /usr/bin/time -o "$work/time.out" -f '%e %M' "$@" >/dev/null 2>"$work/err.out" ||
             { echo "failed: $*" >&2; cat "$work/err.out" >&2; return 1; }
         local out
@@ -87,9 +89,9 @@ server_book() {
 
 # xlsx.import in one psql session; the backend's peak RSS goes to $work/backend_rss.
 server_import() {
-    local book=$1 mode=$2
+    local book=$1 options=$2
     psql -qXAt -v ON_ERROR_STOP=1 >>"$work/backend_rss" <<SQL
-SELECT * FROM xlsx.import('$book', 'target', mode => '$mode', threads => 2) \g /dev/null
+SELECT * FROM xlsx.import('$book', 'target', $options, threads => 2) \g /dev/null
 SELECT (regexp_match(pg_read_file('/proc/self/status'), 'VmHWM:\s+(\d+)'))[1];
 SQL
 }
@@ -130,23 +132,45 @@ SELECT format('INSERT INTO target SELECT $columns FROM xfdw.%I', relname) AS ins
 :insert;
 SQL
 }
+# The SheetReader-based FDW from PGXN (github.com/polydbms/pg_sheet_fdw): a foreign table of
+# the target's columns made beforehand, then INSERT ... SELECT from it.
+pg_sheet_fdw_prepare() {
+    local book=$1 definitions=$2
+    psql -qX -v ON_ERROR_STOP=1 <<SQL
+DROP SERVER IF EXISTS sheet_books CASCADE;
+CREATE SERVER sheet_books FOREIGN DATA WRAPPER pg_sheet_fdw;
+CREATE FOREIGN TABLE sheet_rows ($definitions) SERVER sheet_books
+    OPTIONS (filepath '$book', skiprows '1');
+SQL
+}
 export -f server_import ogr_fdw_import xlsx_fdw_import
 export books
 
 # Server-side rows: xlsx.import staging and direct, xlsx_fdw, and ogr_fdw when installed,
 # beside the ceiling `base`; the RSS column is the backend's peak (xlsx.import rows).
 server_rows() {
-    local rows=$1 book=$2 base=$3 bytes=$4 columns=$5 res
+    local rows=$1 book=$2 base=$3 bytes=$4 columns=$5 definitions=$6 res
     book=$(server_book "$book")
-    for mode in direct staging; do
+    # Staging mode into an existing table copies checked rows straight into it; with a kept
+    # staging table it stages every row and merges (the way a constraint violation also takes).
+    for options in "mode => 'direct'" "mode => 'staging'" "mode => 'staging', keep_staging => true"; do
         rm -f "$work/backend_rss"
-        res=$(measure bash -c "server_import '$book' $mode")
+        res=$(measure bash -c "server_import '$book' \"$options\"")
         res="${res% *} $(sort -n "$work/backend_rss" | tail -1)"
-        row "xlsx.import $mode (backend RSS)" "$rows" "$res" "$base" "$bytes"
+        row "xlsx.import $(sed -e "s/mode => //; s/, keep_staging => true/ through its table/; s/'//g" <<<"$options") (backend RSS)" \
+            "$rows" "$res" "$base" "$bytes"
     done
     xlsx_fdw_prepare "$book"
     row "xlsx_fdw: INSERT SELECT from the foreign table" "$rows" \
         "$(measure bash -c "xlsx_fdw_import '$columns'")" "$base" "$bytes"
+    if sql -c "CREATE EXTENSION IF NOT EXISTS pg_sheet_fdw" 2>/dev/null; then
+        pg_sheet_fdw_prepare "$book" "$definitions"
+        row "pg_sheet_fdw: INSERT SELECT from the foreign table" "$rows" \
+            "$(measure psql -qX -v ON_ERROR_STOP=1 -c "INSERT INTO target SELECT * FROM sheet_rows")" \
+            "$base" "$bytes"
+    else
+        echo "| pg_sheet_fdw: not installed (PGXN, github.com/polydbms/pg_sheet_fdw) | | | | | | |" | tee -a "$out"
+    fi
     if sql -c "CREATE EXTENSION IF NOT EXISTS ogr_fdw" 2>/dev/null; then
         row "ogr_fdw: IMPORT FOREIGN SCHEMA + INSERT SELECT" "$rows" \
             "$(SLOW=1 measure bash -c "ogr_fdw_import '$book' '$columns'")" "$base" "$bytes"
@@ -203,7 +227,7 @@ for rows in $sizes; do
     bn=${cn% *}
     row "ceiling: COPY FROM file.csv, 1 connection" "$rows" "$c1" "$b1" "$bytes"
     row "ceiling: COPY FROM file.csv, $cores connections" "$rows" "$cn" "$bn" "$bytes"
-    server_rows "$rows" "$book" "$b1" "$bytes" "name, category, phone, email, address, city, country, website, description"
+    server_rows "$rows" "$book" "$b1" "$bytes" "name, category, phone, email, address, city, country, website, description" "$columns"
     [[ ${SECTIONS:-all} == server ]] && continue
     loader_row "xlsx2pg direct, 1 connection" "$b1" "${load[@]}" --mode direct -c 1
     loader_row "xlsx2pg direct, $cores connections" "$bn" "${load[@]}" --mode direct -c "$cores"
@@ -244,13 +268,14 @@ if ((typed_rows > 0)); then
     [[ -f "$book" ]] || "$build/bench/generate_workbook" "$book" --rows "$typed_rows" --typed >/dev/null
     "$xlsx2pg" cat "$book" --skip-empty-rows | tail -n +2 >"$csv"
     bytes=$(stat -c %s "$book")
-    sql -c "DROP TABLE IF EXISTS target" -c "CREATE TABLE target (id bigint, $columns,
-        rating numeric, employees integer, founded date, active boolean, revenue numeric)"
+    typed_columns="id bigint, $columns, rating numeric, employees integer, founded date,
+        active boolean, revenue numeric"
+    sql -c "DROP TABLE IF EXISTS target" -c "CREATE TABLE target ($typed_columns)"
     echo "| **typed workbook, 15 columns** | | | | | | |" | tee -a "$out"
     c1=$(measure bash -c "ceiling 1 '$csv'")
     b1=${c1% *}
     row "ceiling: COPY FROM file.csv, 1 connection" "$typed_rows" "$c1" "$b1" "$bytes"
-    server_rows "$rows" "$book" "$b1" "$bytes" "id, name, category, phone, email, address, city, country, website, description, rating, employees, founded, active, revenue"
+    server_rows "$rows" "$book" "$b1" "$bytes" "id, name, category, phone, email, address, city, country, website, description, rating, employees, founded, active, revenue" "$typed_columns"
     [[ ${SECTIONS:-all} == server ]] || {
     loader_row "xlsx2pg direct, 1 connection" "$b1" load "$book" target -q --mode direct -c 1
     loader_row "xlsx2pg direct, $cores connections" "$b1" load "$book" target -q --mode direct -c "$cores"

@@ -262,41 +262,44 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
 
     context = AllocSetContextCreate(CurrentMemoryContext, "xlsx import", ALLOCSET_DEFAULT_SIZES);
     handle = xlsx_handle_open(&source, o.threads, context);
-    if (o.table_name) {
-        bool has_header;
-
-        xlsx_handle_find_table(handle, o.table_name, &o.sheet, &o.range, &has_header);
-        o.no_header = o.no_header || !has_header;
-    }
-    if (o.range) o.header_row = xlsx_range_first_row(o.range);
-    if (!o.no_header) sheet_name = read_header(handle, &o, &header);
-
-    copy.handle = handle;
-    copy.sheet = o.sheet;
-    copy.range = o.range;
-    copy.header_row = o.no_header ? 0 : o.header_row;
-    copy.skip_rows = o.skip_rows;
-    copy.null_values = o.null_values;
-    copy.null_count = o.nnull;
-    copy.trim = o.trim_text;
-    copy.stop_at_empty = o.stop_at_empty;
-    copy.progress_relid = t.relid;
-    if (!OidIsValid(t.relid) && o.ncolumns == 0 && header.width == 0) {
-        /* No header: the widest data row decides (one scan, which takes the types too). */
-        SheetCopyResult scanned;
-
-        copy.infer_types = true;
-        sheet_copy(&copy, &scanned);
-        sheet_name = scanned.sheet_name;
-        header.scanned_types = scanned.types;
-        header.scanned_width = scanned.width;
-        if (scanned.width == 0)
-            ereport(ERROR, (errcode(ERRCODE_NO_DATA_FOUND),
-                            errmsg("sheet \"%s\" of %s has no data", sheet_name, source.label)));
-    }
-    plan = plan_columns(&o, &t, &header, header.scanned_types, header.scanned_width);
+    /* From the header pass on the sheet's reader may run: every error below leaves after its
+     * threads are joined (PG_FINALLY). */
     PG_TRY();
     {
+        if (o.table_name) {
+            bool has_header;
+
+            xlsx_handle_find_table(handle, o.table_name, &o.sheet, &o.range, &has_header);
+            o.no_header = o.no_header || !has_header;
+        }
+        if (o.range) o.header_row = xlsx_range_first_row(o.range);
+        if (!o.no_header) sheet_name = read_header(handle, &o, &header);
+
+        copy.handle = handle;
+        copy.sheet = o.sheet;
+        copy.range = o.range;
+        copy.header_row = o.no_header ? 0 : o.header_row;
+        copy.skip_rows = o.skip_rows;
+        copy.null_values = o.null_values;
+        copy.null_count = o.nnull;
+        copy.trim = o.trim_text;
+        copy.stop_at_empty = o.stop_at_empty;
+        copy.progress_relid = t.relid;
+        if (!OidIsValid(t.relid) && o.ncolumns == 0 && header.width == 0) {
+            /* No header: the widest data row decides (one scan, which takes the types too). */
+            SheetCopyResult scanned;
+
+            copy.infer_types = true;
+            sheet_copy(&copy, &scanned);
+            sheet_name = scanned.sheet_name;
+            header.scanned_types = scanned.types;
+            header.scanned_width = scanned.width;
+            if (scanned.width == 0)
+                ereport(ERROR,
+                        (errcode(ERRCODE_NO_DATA_FOUND),
+                         errmsg("sheet \"%s\" of %s has no data", sheet_name, source.label)));
+        }
+        plan = plan_columns(&o, &t, &header, header.scanned_types, header.scanned_width);
         if (OidIsValid(t.relid)) check_column_privileges(&t, plan);
         copy_columns(plan, &copy);
         if (sheet_name == NULL) {

@@ -6,7 +6,7 @@
 #include "postgres.h"
 
 #include <math.h>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -18,12 +18,13 @@
 
 #include "import.h"
 
-/* The workbook's size and a checksum of its bytes, in the client's form: crc32:HEX:SIZE. */
+/* The workbook's size and a checksum of its bytes, in the client's form: crc32:HEX:SIZE (ISA-L's
+ * gzip CRC is zlib's crc32, four times as fast). */
 static char* checksum_of(const XlsxSource* source, int64* size) {
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32 crc = 0;
 
     if (source->path == NULL) {
-        crc = crc32_z(crc, (const Bytef*)source->data, source->size);
+        crc = crc32_gzip_refl(crc, (const unsigned char*)source->data, source->size);
         *size = (int64)source->size;
     } else {
         FILE* file = AllocateFile(source->path, PG_BINARY_R);
@@ -36,13 +37,13 @@ static char* checksum_of(const XlsxSource* source, int64* size) {
         *size = 0;
         while ((got = fread(buffer, 1, 1 << 20, file)) > 0) {
             CHECK_FOR_INTERRUPTS();
-            crc = crc32_z(crc, (const Bytef*)buffer, got);
+            crc = crc32_gzip_refl(crc, (const unsigned char*)buffer, got);
             *size += (int64)got;
         }
         FreeFile(file);
         pfree(buffer);
     }
-    return psprintf("crc32:%08lx:" INT64_FORMAT, crc, *size);
+    return psprintf("crc32:%08x:" INT64_FORMAT, crc, *size);
 }
 
 /* One statement through SPI; its first column of the first row, or NULL. */

@@ -12,7 +12,9 @@
 #include "import.h"
 #include "pg_compat.h"
 
-/* The header row; returns the sheet's name. */
+/* The header row; returns the sheet's name. The sheet stays open at the first row after the
+ * header, for the import's first pass over the data (sheet_copy), which then reads on instead
+ * of starting the reader again. */
 const char* read_header(XlsxHandle* handle, const ImportOptions* o, SheetHeader* header) {
     uint32_t row;
     const xlsx_cell* cells;
@@ -24,8 +26,12 @@ const char* read_header(XlsxHandle* handle, const ImportOptions* o, SheetHeader*
     *width = 0;
     xlsx_handle_open_sheet(handle, o->sheet, o->range);
     sheet_name = pstrdup(handle->sheet_name);
-    while (xlsx_handle_next_row(handle, &row, &cells, &count) && row <= (uint32_t)o->header_row) {
+    while (xlsx_handle_next_row(handle, &row, &cells, &count)) {
         CHECK_FOR_INTERRUPTS();
+        if (row > (uint32_t)o->header_row) {
+            xlsx_handle_unread_row(handle, row, cells, count);
+            break;
+        }
         if (row < (uint32_t)o->header_row || count == 0) continue;
         *width = cells[count - 1].column;
         texts = palloc0(sizeof(char*) * (*width + 1));
@@ -34,7 +40,6 @@ const char* read_header(XlsxHandle* handle, const ImportOptions* o, SheetHeader*
         for (size_t i = 0; i < count; i++)
             texts[cells[i].column] = pnstrdup(cells[i].data, cells[i].size);
     }
-    xlsx_handle_close_sheet(handle); /* the rest of the sheet is read by the copy */
     header->texts = texts;
     return sheet_name;
 }

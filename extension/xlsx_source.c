@@ -127,10 +127,7 @@ void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const char* r
     xlsx_status status;
     char* message = NULL;
 
-    if (handle->reader) {
-        xlsx_sheet_close(handle->reader);
-        handle->reader = NULL;
-    }
+    xlsx_handle_close_sheet(handle);
     /* The sheet reader starts the splitter and parser threads (and parses shared strings). */
     block_signals(&block);
     status = xlsx_sheet_open_range(handle->workbook, sheet, range, &handle->reader, &message);
@@ -144,16 +141,33 @@ void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const char* r
 bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** cells,
                           size_t* count) {
     char* message = NULL;
-    xlsx_status status = xlsx_sheet_next_row(handle->reader, row, cells, count, &message);
+    xlsx_status status;
 
+    if (handle->has_unread) {
+        handle->has_unread = false;
+        *row = handle->unread_row;
+        *cells = handle->unread_cells;
+        *count = handle->unread_count;
+        return true;
+    }
+    status = xlsx_sheet_next_row(handle->reader, row, cells, count, &message);
     if (status == XLSX_OK) return true;
     if (status == XLSX_END) return false;
     xlsx_raise(handle, status, message);
 }
 
+void xlsx_handle_unread_row(XlsxHandle* handle, uint32_t row, const xlsx_cell* cells,
+                            size_t count) {
+    handle->has_unread = true;
+    handle->unread_row = row;
+    handle->unread_cells = cells;
+    handle->unread_count = count;
+}
+
 void xlsx_handle_close_sheet(XlsxHandle* handle) {
     if (handle->reader) xlsx_sheet_close(handle->reader); /* stops and joins its threads */
     handle->reader = NULL;
+    handle->has_unread = false;
 }
 
 void xlsx_handle_close(XlsxHandle* handle) {

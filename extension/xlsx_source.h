@@ -36,6 +36,12 @@ typedef struct XlsxHandle {
     xlsx_sheet_reader* reader;
     const char* label;
     const char* sheet_name; /* of the open sheet */
+    /* A row handed out and given back (xlsx_handle_unread_row): the next to hand out. Its
+     * cells stay valid, since the reader is not asked again until it is taken. */
+    bool has_unread;
+    uint32_t unread_row;
+    const xlsx_cell* unread_cells;
+    size_t unread_count;
     MemoryContextCallback on_reset;
 } XlsxHandle;
 
@@ -51,6 +57,10 @@ extern void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const 
 /* The next row with values; false at the end. Raises the reader's error, handle closed. */
 extern bool xlsx_handle_next_row(XlsxHandle* handle, uint32_t* row, const xlsx_cell** cells,
                                  size_t* count);
+
+/* Gives the row last handed out back, to be handed out again next. */
+extern void xlsx_handle_unread_row(XlsxHandle* handle, uint32_t row, const xlsx_cell* cells,
+                                   size_t count);
 
 /* Stops and joins the open sheet's threads; the workbook stays open for another pass. */
 extern void xlsx_handle_close_sheet(XlsxHandle* handle);
