@@ -215,6 +215,9 @@ static void classify(xlsx_status status, int* sqlstate, const char** kind) {
         case XLSX_ERR_INVALID_VALUE:
             *sqlstate = ERRCODE_INVALID_TEXT_REPRESENTATION, *kind = "invalid_value";
             break;
+        case XLSX_ERR_WRONG_PASSWORD:
+            *sqlstate = ERRCODE_INVALID_PASSWORD, *kind = "wrong_password";
+            break;
         case XLSX_ERR_ARGUMENT:
             *sqlstate = ERRCODE_INVALID_PARAMETER_VALUE, *kind = "argument";
             break;

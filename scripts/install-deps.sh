@@ -8,16 +8,19 @@ PACKAGES=(
   build-essential cmake pkg-config clang-format
   # PostgreSQL server, client library and extension build headers
   postgresql-15 postgresql-server-dev-15 libpq-dev
-  # reading workbooks
-  libminizip-dev zlib1g-dev libexpat1-dev libisal-dev
+  # reading workbooks, password-protected ones with OpenSSL
+  libminizip-dev zlib1g-dev libexpat1-dev libisal-dev libssl-dev
   # writing test and bench workbooks
   libxlsxwriter-dev
   # CLI, formatting, JSON, tests
   libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev libgtest-dev
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
-  # tests drive the server as a non-root user when run as root
+  # tests drive the server as a non-root user when run as root; an independent decryptor
   util-linux python3 bc time unzip
+  # password-protected workbooks checked against independent tools: msoffcrypto-tool decrypts,
+  # officecrypto-tool (npm, run by Node.js) encrypts
+  python3-msoffcrypto-tool nodejs
   # the upload page's browser test
   chromium chromium-driver python3-selenium
   # Debian packages (scripts/package.sh) and the man page

@@ -39,6 +39,7 @@ Runner add_cat_command(CLI::App& app) {
 
     return [cmd, args]() -> int {
         if (!cmd->parsed()) return -1;
+        supply_password(args->reader, {args->file});
         xlsx::Workbook workbook(args->file, args->reader);
         const xlsx::SheetInfo& sheet =
             args->sheet.empty() ? workbook.first_sheet() : workbook.sheet(args->sheet);

@@ -194,6 +194,7 @@ std::string finish_options(LoadArgs& a) {
         }
         o.file = a.files.front();
     }
+    supply_password(o.reader, a.files);
 
     bool header_row_given = a.header_row_option && a.header_row_option->count() > 0;
     if (!a.range.empty()) {

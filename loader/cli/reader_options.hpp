@@ -1,4 +1,5 @@
-// Options every command that reads a workbook shares: threads and the safety bounds.
+// Options every command that reads a workbook shares: threads, the safety bounds and a
+// password-protected workbook's password.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "password.hpp"
 #include "xlsx/workbook.hpp"
 
 namespace cli {
@@ -35,6 +37,7 @@ inline void add_reader_options(CLI::App& cmd, xlsx::ReaderOptions& o) {
     cmd.add_option("--max-strings-size", o.limits.max_shared_strings_bytes,
                    "largest total of shared-string text in bytes")
         ->capture_default_str();
+    add_password_option(cmd, o);
 }
 
 // A warning on stderr for each worksheet whose part is missing, other than those in `reading`

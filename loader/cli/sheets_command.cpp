@@ -72,6 +72,7 @@ Runner add_sheets_command(CLI::App& app) {
 
     return [cmd, args]() -> int {
         if (!cmd->parsed()) return -1;
+        supply_password(args->reader, {args->file});
         xlsx::Workbook workbook(args->file, args->reader);
         warn_missing_parts(workbook, {});
         nlohmann::json listing = sheets_json(workbook);

@@ -12,7 +12,7 @@ constexpr ErrorKindInfo kKinds[] = {
      "empty, or neither a zip package nor an OLE2 file"},
     {ErrorKind::LegacyXls, "legacy_xls", kExitFailure, 422, "a legacy .xls workbook (not read)"},
     {ErrorKind::Encrypted, "encrypted", kExitFailure, 422,
-     "a password-protected workbook (not read)"},
+     "a password-protected workbook and no password, or an encryption not read"},
     {ErrorKind::CorruptZip, "corrupt_zip", kExitFailure, 422,
      "a damaged zip: central directory, local header or CRC"},
     {ErrorKind::MissingPart, "missing_part", kExitFailure, 422,
@@ -27,6 +27,8 @@ constexpr ErrorKindInfo kKinds[] = {
      "valid, but not read (UTF-16 parts)"},
     {ErrorKind::InvalidValue, "invalid_value", kExitFailure, 422,
      "a cell whose value does not match its type"},
+    {ErrorKind::WrongPassword, "wrong_password", kExitWrongPassword, 422,
+     "the password does not open the workbook"},
     {ErrorKind::InvalidInput, "invalid_input", kExitFailure, 422,
      "the sheet or the options do not fit the table"},
     {ErrorKind::TooManyRejects, "too_many_rejects", kExitFailure, 422,
@@ -53,8 +55,8 @@ const ErrorKindInfo& info_of(ErrorKind kind) {
 
 // The reader's kinds come first, in the reader's order (unit.ErrorKinds checks every name).
 static_assert(static_cast<int>(ErrorKind::Io) == static_cast<int>(xlsx::ErrorKind::Io));
-static_assert(static_cast<int>(ErrorKind::InvalidValue) ==
-              static_cast<int>(xlsx::ErrorKind::InvalidValue));
+static_assert(static_cast<int>(ErrorKind::WrongPassword) ==
+              static_cast<int>(xlsx::ErrorKind::WrongPassword));
 
 ErrorKind kind_of_reader_error(xlsx::ErrorKind kind) {
     return static_cast<ErrorKind>(static_cast<int>(kind));

@@ -14,6 +14,8 @@ namespace load {
 
 // The exit code of a command that failed and changed nothing (most kinds').
 constexpr int kExitFailure = 2;
+// A password that does not open the workbook: a script may ask for another.
+constexpr int kExitWrongPassword = 4;
 
 enum class ErrorKind {
     // The reader's (xlsx::ErrorKind), one for one.
@@ -29,6 +31,7 @@ enum class ErrorKind {
     MissingSheet,
     Unsupported,
     InvalidValue,
+    WrongPassword,
     // The load's.
     InvalidInput,
     TooManyRejects,

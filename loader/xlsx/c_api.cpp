@@ -68,6 +68,8 @@ xlsx_status status_of(xlsx::ErrorKind kind) {
             return XLSX_ERR_UNSUPPORTED;
         case K::InvalidValue:
             return XLSX_ERR_INVALID_VALUE;
+        case K::WrongPassword:
+            return XLSX_ERR_WRONG_PASSWORD;
     }
     return XLSX_ERR_INTERNAL;
 }

@@ -33,7 +33,8 @@ typedef enum {
     XLSX_ERR_UNSUPPORTED = -11,
     XLSX_ERR_INVALID_VALUE = -12,
     XLSX_ERR_ARGUMENT = -13,
-    XLSX_ERR_INTERNAL = -14
+    XLSX_ERR_INTERNAL = -14,
+    XLSX_ERR_WRONG_PASSWORD = -15
 } xlsx_status;
 
 typedef enum {

@@ -28,6 +28,8 @@ const char* error_kind_name(ErrorKind kind) {
             return "unsupported";
         case ErrorKind::InvalidValue:
             return "invalid_value";
+        case ErrorKind::WrongPassword:
+            return "wrong_password";
     }
     return "unknown";
 }

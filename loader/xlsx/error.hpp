@@ -13,7 +13,7 @@ enum class ErrorKind {
     Io,             // the file cannot be opened or read
     NotWorkbook,    // empty file, or neither a zip nor an OLE2 container
     LegacyXls,      // OLE2 container without encryption: a BIFF .xls workbook
-    Encrypted,      // OLE2 container holding EncryptionInfo: password protected
+    Encrypted,      // OLE2 container holding EncryptionInfo: password protected, none given
     CorruptZip,     // damaged central directory, local header or CRC
     MissingPart,    // a part the workbook needs is not in the package
     MalformedXml,   // expat refused the XML
@@ -22,6 +22,7 @@ enum class ErrorKind {
     MissingSheet,   // the requested sheet is not in the workbook
     Unsupported,    // valid but not handled (UTF-16 parts, ...)
     InvalidValue,   // a cell whose value does not match its type
+    WrongPassword,  // the password given does not open the encrypted workbook
 };
 
 const char* error_kind_name(ErrorKind kind);

@@ -2,6 +2,7 @@
 
 #include <isa-l/igzip_lib.h>
 #include <minizip/unzip.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cstring>
@@ -10,6 +11,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "compound_file.hpp"
+#include "decryption.hpp"
 #include "error.hpp"
 
 namespace xlsx {
@@ -46,10 +49,12 @@ bool ole2_has_encryption_info(Read read) {
     return false;
 }
 
-// Refuses what is not a zip before minizip sees it: empty files, legacy .xls, encrypted
-// workbooks (both OLE2), anything without the zip signature.
+enum class Container { Zip, Encrypted };
+
+// Refuses what is not a zip before minizip sees it: empty files, legacy .xls (OLE2), anything
+// without the zip signature. An encrypted workbook (OLE2 too) is the caller's to open.
 template <typename Read>
-void check_signature(uint64_t size, Read read, const ErrorLocation& where) {
+Container check_signature(uint64_t size, Read read, const ErrorLocation& where) {
     if (size == 0)
         throw Error(
             ErrorKind::NotWorkbook,
@@ -58,11 +63,7 @@ void check_signature(uint64_t size, Read read, const ErrorLocation& where) {
     unsigned char head[8] = {};
     size_t got = read(reinterpret_cast<char*>(head), sizeof head);
     if (got == 8 && std::memcmp(head, kOle2Signature, 8) == 0) {
-        if (ole2_has_encryption_info(read))
-            throw Error(ErrorKind::Encrypted,
-                        "the workbook is password protected (encrypted OOXML); save it without a "
-                        "password and try again",
-                        where);
+        if (ole2_has_encryption_info(read)) return Container::Encrypted;
         throw Error(ErrorKind::LegacyXls,
                     "this is a legacy Excel 97-2003 .xls workbook, not .xlsx; save it as .xlsx "
                     "and try again",
@@ -70,6 +71,7 @@ void check_signature(uint64_t size, Read read, const ErrorLocation& where) {
     }
     if (got < 4 || head[0] != 'P' || head[1] != 'K')
         throw Error(ErrorKind::NotWorkbook, "not an .xlsx workbook (no zip signature)", where);
+    return Container::Zip;
 }
 
 // minizip I/O over a MemoryFile: the "file name" minizip passes to open is the MemoryFile,
@@ -164,28 +166,62 @@ std::string Package::resolve(const std::string& source_part, const std::string& 
     return out;
 }
 
-Package::Package(std::string path, Limits limits) : path_(std::move(path)), limits_(limits) {
+bool is_password_protected(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    unsigned char head[8] = {};
+    if (!in.read(reinterpret_cast<char*>(head), sizeof head) ||
+        std::memcmp(head, kOle2Signature, 8) != 0)
+        return false;
+    return ole2_has_encryption_info([&](char* buffer, size_t size) {
+        in.read(buffer, static_cast<std::streamsize>(size));
+        return static_cast<size_t>(in.gcount());
+    });
+}
+
+void forget_password(std::optional<std::string>& password) {
+    if (!password) return;
+    OPENSSL_cleanse(password->data(), password->size());
+    password.reset();
+}
+
+Package::Package(std::string path, Limits limits, const std::optional<std::string>& password)
+    : path_(std::move(path)), limits_(limits) {
     ErrorLocation where{path_};
     std::ifstream in(path_, std::ios::binary | std::ios::ate);
     if (!in)
         throw Error(ErrorKind::Io, "cannot open file: " + std::string(std::strerror(errno)), where);
     file_size_ = static_cast<uint64_t>(in.tellg());
     in.seekg(0);
-    check_signature(
+    Container container = check_signature(
         file_size_,
         [&](char* buffer, size_t size) {
             in.read(buffer, static_cast<std::streamsize>(size));
             return static_cast<size_t>(in.gcount());
         },
         where);
+    if (container == Container::Encrypted) {
+        if (file_size_ > limits_.max_part_bytes)
+            throw Error(ErrorKind::LimitExceeded,
+                        "the encrypted workbook is larger than "
+                        "--max-part-size",
+                        where);
+        std::vector<unsigned char> bytes(file_size_);
+        in.clear();
+        in.seekg(0);
+        in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(file_size_));
+        if (static_cast<uint64_t>(in.gcount()) != file_size_)
+            throw Error(ErrorKind::Io, "the file could not be read whole", where);
+        open_encrypted(bytes, password);
+    }
     read_directory();
 }
 
-Package::Package(std::string label, MemoryFile memory, Limits limits)
+Package::Package(std::string label, MemoryFile memory, Limits limits,
+                 const std::optional<std::string>& password)
     : path_(std::move(label)), memory_(memory), limits_(limits) {
     file_size_ = memory.size;
     uint64_t position = 0;
-    check_signature(
+    Container container = check_signature(
         file_size_,
         [&](char* buffer, size_t size) {
             size_t n = static_cast<size_t>(std::min<uint64_t>(size, memory.size - position));
@@ -194,7 +230,28 @@ Package::Package(std::string label, MemoryFile memory, Limits limits)
             return n;
         },
         ErrorLocation{path_});
+    if (container == Container::Encrypted)
+        open_encrypted({memory.data, static_cast<size_t>(memory.size)}, password);
     read_directory();
+}
+
+// A password-protected workbook: the package decrypted into memory, where it is read as any
+// other package in memory.
+void Package::open_encrypted(std::span<const unsigned char> container,
+                             const std::optional<std::string>& password) {
+    ErrorLocation where{path_};
+    if (!password)
+        throw Error(ErrorKind::Encrypted,
+                    "the workbook is password protected; give its password (xlsx2pg: "
+                    "--password-file FILE, XLSX2PG_PASSWORD or the prompt; xlsx.import: password "
+                    "=>)",
+                    where);
+    CompoundFile file(container, where);
+    decrypted_ =
+        std::make_shared<const std::vector<unsigned char>>(decrypt_package(file, *password, where));
+    if (decrypted_->size() < 4 || (*decrypted_)[0] != 'P' || (*decrypted_)[1] != 'K')
+        throw Error(ErrorKind::NotWorkbook, "the decrypted package is not a zip", where);
+    memory_ = MemoryFile{decrypted_->data(), decrypted_->size()};
 }
 
 void* Package::open_zip() const {

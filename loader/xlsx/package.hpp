@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,19 +35,31 @@ struct MemoryFile {
     uint64_t size = 0;
 };
 
+// Whether the file is a password-protected workbook (an OLE2 container holding
+// EncryptionInfo); false for anything else, an unreadable file included.
+bool is_password_protected(const std::string& path);
+
+// Zeroes and drops a password once it has done its work.
+void forget_password(std::optional<std::string>& password);
+
 class Package {
 public:
-    // Throws Error (NotWorkbook, LegacyXls, Encrypted, CorruptZip, Io).
-    Package(std::string path, Limits limits = {});
+    // Throws Error (NotWorkbook, LegacyXls, Encrypted, WrongPassword, CorruptZip, Io). A
+    // password-protected workbook is decrypted into memory with `password`.
+    Package(std::string path, Limits limits = {},
+            const std::optional<std::string>& password = std::nullopt);
     // The same over bytes in memory; `label` stands for the file in error messages.
-    Package(std::string label, MemoryFile memory, Limits limits = {});
+    Package(std::string label, MemoryFile memory, Limits limits = {},
+            const std::optional<std::string>& password = std::nullopt);
 
     // The file's path, or the label of a package in memory.
     const std::string& path() const { return path_; }
     // Opens the zip container again (each stream has its own handle); nullptr when unreadable.
     void* open_zip() const;
-    // The bytes of a package in memory, or nullptr for a file.
+    // The bytes of a package in memory (a decrypted one too), or nullptr for a file.
     const MemoryFile* memory() const { return memory_ ? &*memory_ : nullptr; }
+    // Whether it was decrypted with a password.
+    bool decrypted() const { return decrypted_ != nullptr; }
     const Limits& limits() const { return limits_; }
     uint64_t file_size() const { return file_size_; }
 
@@ -63,10 +76,13 @@ public:
     static std::string normalize(const std::string& name);
 
 private:
+    void open_encrypted(std::span<const unsigned char> container,
+                        const std::optional<std::string>& password);
     void read_directory();
 
     std::string path_;
     std::optional<MemoryFile> memory_;
+    std::shared_ptr<const std::vector<unsigned char>> decrypted_;  // what memory_ points into
     Limits limits_;
     uint64_t file_size_ = 0;
     std::vector<PartInfo> parts_;

@@ -42,13 +42,14 @@ std::string lower(std::string s) {
 }  // namespace
 
 Workbook::Workbook(const std::string& path, ReaderOptions options)
-    : Workbook(Package(path, options.limits), options) {}
+    : Workbook(Package(path, options.limits, options.password), options) {}
 
 Workbook::Workbook(const std::string& label, MemoryFile memory, ReaderOptions options)
-    : Workbook(Package(label, memory, options.limits), options) {}
+    : Workbook(Package(label, memory, options.limits, options.password), options) {}
 
 Workbook::Workbook(Package package, ReaderOptions options)
-    : package_(std::move(package)), options_(options) {
+    : package_(std::move(package)), options_(std::move(options)) {
+    forget_password(options_.password);
     if (options_.threads == 0) options_.threads = 1;
     if (options_.chunks_in_flight == 0) options_.chunks_in_flight = 2 * options_.threads + 2;
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct ReaderOptions {
     size_t chunk_bytes = 4 << 20;  // target size of a chunk of sheet XML
     size_t chunks_in_flight = 0;   // 0: 2 * threads + 2
     Limits limits;
+    // Opens a password-protected workbook (UTF-8). The Workbook keeps no copy of it.
+    std::optional<std::string> password;
 };
 
 class Workbook {

@@ -88,8 +88,9 @@ Error chunk_error(const ExpatParser& p, const ErrorLocation& where, uint64_t fir
     return Error(e.kind(), e.detail(), w);
 }
 
-void parse_part(const Package& package, const PartInfo& part, XmlHandler& handler) {
-    ExpatParser p;
+namespace {
+
+void install_handler(ExpatParser& p, XmlHandler& handler) {
     p.user = &handler;
     XML_SetElementHandler(
         p.parser,
@@ -100,7 +101,21 @@ void parse_part(const Package& package, const PartInfo& part, XmlHandler& handle
     XML_SetCharacterDataHandler(p.parser, [](void* d, const XML_Char* s, int len) {
         user_of<XmlHandler>(d)->text(s, len);
     });
+}
 
+}  // namespace
+
+void parse_text(std::string_view xml, const ErrorLocation& where, XmlHandler& handler) {
+    ExpatParser p;
+    install_handler(p, handler);
+    if (xml.size() > INT32_MAX ||
+        XML_Parse(p.parser, xml.data(), static_cast<int>(xml.size()), XML_TRUE) != XML_STATUS_OK)
+        throw xml_error(p, where.file, where.part);
+}
+
+void parse_part(const Package& package, const PartInfo& part, XmlHandler& handler) {
+    ExpatParser p;
+    install_handler(p, handler);
     auto stream = package.open(part);
     constexpr size_t kBlock = 1 << 16;
     for (;;) {

@@ -54,6 +54,10 @@ inline T* user_of(void* expat_user_data) {
     return static_cast<T*>(static_cast<ExpatParser*>(expat_user_data)->user);
 }
 
+// Parses a whole document held in memory (a stream of an OLE2 container, say); `where` names it
+// in errors.
+void parse_text(std::string_view xml, const ErrorLocation& where, XmlHandler& handler);
+
 // Streams `part` from `package` through expat into `handler`. Throws Error with the part, line
 // and column on malformed XML.
 void parse_part(const Package& package, const PartInfo& part, XmlHandler& handler);

@@ -56,7 +56,7 @@ TEST(ErrorKinds, EveryKindHasOneRowInTheEnumsOrderAndAUniqueName) {
 }
 
 TEST(ErrorKinds, TheReadersKindsKeepTheReadersNames) {
-    for (int k = 0; k <= static_cast<int>(xlsx::ErrorKind::InvalidValue); ++k) {
+    for (int k = 0; k <= static_cast<int>(xlsx::ErrorKind::WrongPassword); ++k) {
         auto reader = static_cast<xlsx::ErrorKind>(k);
         EXPECT_STREQ(load::info_of(load::kind_of_reader_error(reader)).name,
                      xlsx::error_kind_name(reader));
