@@ -243,9 +243,17 @@ private:
         return std::nullopt;
     }
 
+    // A password-protected workbook's password comes in a header of its own, never in the
+    // query string (which proxies and access logs keep); it is never logged.
+    static std::optional<std::string> password_of(const httplib::Request& req) {
+        if (!req.has_header("X-Workbook-Password")) return std::nullopt;
+        return req.get_header_value("X-Workbook-Password");
+    }
+
     void upload(const httplib::Request& req, httplib::Response& res,
                 const httplib::ContentReader& content) {
         load::LoadOptions o = base_options();
+        o.reader.password = password_of(req);
         if (std::string problem = options_from_query(req.params, o); !problem.empty())
             return reply_error(res, 400, problem);
         // The page follows a load by the id it chose (GET /uploads/ID).
@@ -279,6 +287,7 @@ private:
         try {
             xlsx::ReaderOptions options;
             options.threads = args_.threads;
+            options.password = password_of(req);
             xlsx::Workbook workbook(got->file->path(), options);
             json body = sheets_json(workbook);
             body["file"] = label_of(got->filename);

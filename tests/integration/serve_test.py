@@ -22,6 +22,7 @@ import pg_helpers  # noqa: E402
 from pg_helpers import free_port  # noqa: E402
 
 XLSX2PG, GENERATOR, ENV_FILE, WORK = sys.argv[1:5]
+CORPUS = os.environ.get("XLSX_CORPUS_DIR", os.path.join(os.path.dirname(__file__), "../../../shared/corpus"))
 TOKEN = "t0ken-" + uuid.uuid4().hex
 DATABASE = "serve_test"
 ROWS = 2000
@@ -86,9 +87,11 @@ class Serve(unittest.TestCase):
         assert cls.server.wait(timeout=30) == 0
 
     @classmethod
-    def request(cls, method, path, body=None, content_type=None, token=TOKEN, port=None):
+    def request(cls, method, path, body=None, content_type=None, token=TOKEN, port=None,
+                headers=None):
         port = port or cls.port
-        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method)
+        req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method=method,
+                                     headers=headers or {})
         if token:
             req.add_header("Authorization", f"Bearer {token}")
         if content_type:
@@ -99,9 +102,10 @@ class Serve(unittest.TestCase):
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
 
-    def upload(self, query, filename="directory.xlsx", content=None, token=TOKEN, port=None):
+    def upload(self, query, filename="directory.xlsx", content=None, token=TOKEN, port=None,
+               headers=None):
         body, content_type = multipart(filename, self.book_bytes if content is None else content)
-        return self.request("POST", "/upload?" + query, body, content_type, token, port)
+        return self.request("POST", "/upload?" + query, body, content_type, token, port, headers)
 
     def health(self, key):
         return self.request("GET", "/health")[1].get(key)
@@ -317,6 +321,25 @@ class Serve(unittest.TestCase):
         self.assertEqual(lines[0], "sheet_row,column,value,target_type,reason")
         self.assertEqual(len(lines) - 1, rejected)
         self.assertEqual(self.request("GET", "/uploads/0123-abcd")[0], 404)
+
+    def test_password_protected_workbooks(self):
+        # Excel 2007's standard encryption, from Apache POI's tests; the password in a header.
+        book = open(os.path.join(CORPUS, "files", "poi__58616.xlsx"), "rb").read()
+        body, content_type = multipart("scores.xlsx", book)
+        status, sheets = self.request("POST", "/inspect", body, content_type,
+                                      headers={"X-Workbook-Password": "VelvetSweatshop"})
+        self.assertEqual(status, 200, sheets)
+        self.assertEqual(sheets["sheets"][0]["name"], "Template")
+        status, err = self.request("POST", "/inspect", body, content_type)
+        self.assertEqual((status, err["error_kind"]), (422, "encrypted"), err)
+        status, err = self.upload("table=scores&create=true", "scores.xlsx", book,
+                                  headers={"X-Workbook-Password": "Velvet"})
+        self.assertEqual((status, err["error_kind"]), (422, "wrong_password"), err)
+        self.assertNotIn("Velvet", json.dumps(err))
+        status, body = self.upload("table=scores&create=true&sheet=Categories", "scores.xlsx",
+                                   book, headers={"X-Workbook-Password": "VelvetSweatshop"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(psql("SELECT count(*) > 0 FROM scores"), "t")
 
     def test_oversized_upload(self):
         status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)
