@@ -261,7 +261,10 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
     resolve_target(&o, &t);
 
     context = AllocSetContextCreate(CurrentMemoryContext, "xlsx import", ALLOCSET_DEFAULT_SIZES);
+    source.password = o.password;
     handle = xlsx_handle_open(&source, o.threads, context);
+    if (o.password) explicit_bzero(o.password, strlen(o.password)); /* the workbook is open */
+    source.password = o.password = NULL;
     /* From the header pass on the sheet's reader may run: every error below leaves after its
      * threads are joined (PG_FINALLY). */
     PG_TRY();

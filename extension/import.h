@@ -38,6 +38,7 @@ typedef struct ImportOptions {
     int threads;
     bool keep_staging;
     bool stop_at_empty;
+    char* password; /* a password-protected workbook's; wiped once the workbook is open */
 } ImportOptions;
 
 /* The header row's texts by sheet column, 1..width ([0] unused); NULL without a header. */

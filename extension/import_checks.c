@@ -54,6 +54,7 @@ void read_options(FunctionCallInfo fcinfo, ImportOptions* o) {
     o->threads = named_int32(&args, "threads");
     o->keep_staging = named_bool(&args, "keep_staging");
     o->stop_at_empty = named_bool(&args, "stop_at_empty");
+    o->password = named_text(&args, "password");
 
     if (o->target == NULL) invalid("target must not be NULL");
     if (mode == NULL || (strcmp(mode, "staging") != 0 && strcmp(mode, "direct") != 0))

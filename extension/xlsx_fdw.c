@@ -12,6 +12,7 @@
 #include "access/reloptions.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_foreign_table.h"
+#include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "foreign/fdwapi.h"
@@ -26,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/rel.h"
 #include "utils/varlena.h"
 #include "xlsx_source.h"
@@ -42,6 +44,7 @@ typedef struct FdwOptions {
     bool no_header;
     int skip_rows;
     int threads;
+    char* password; /* from the current user's user mapping (or PUBLIC's), never a table's */
 } FdwOptions;
 
 static const char* const option_names[] = {"filename",   "sheet",     "range",     "table_name",
@@ -78,6 +81,33 @@ static void apply_option(FdwOptions* o, DefElem* def) {
         o->threads = int_option(def, 1, 64);
 }
 
+/* The password of the current user's user mapping of the server, else PUBLIC's; NULL without. */
+static char* mapped_password(Oid serverid) {
+    Oid users[2] = {GetUserId(), InvalidOid};
+
+    for (int i = 0; i < 2; i++) {
+        HeapTuple tuple = SearchSysCache2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(users[i]),
+                                          ObjectIdGetDatum(serverid));
+        char* password = NULL;
+        bool isnull;
+        Datum options;
+        ListCell* lc;
+
+        if (!HeapTupleIsValid(tuple)) continue;
+        options = SysCacheGetAttr(USERMAPPINGUSERSERVER, tuple, Anum_pg_user_mapping_umoptions,
+                                  &isnull);
+        if (!isnull)
+            foreach (lc, untransformRelOptions(options)) {
+                DefElem* def = lfirst(lc);
+
+                if (strcmp(def->defname, "password") == 0) password = defGetString(def);
+            }
+        ReleaseSysCache(tuple);
+        return password;
+    }
+    return NULL;
+}
+
 static void options_of(Oid foreigntableid, FdwOptions* o) {
     ForeignTable* table = GetForeignTable(foreigntableid);
     ForeignServer* server = GetForeignServer(table->serverid);
@@ -89,6 +119,7 @@ static void options_of(Oid foreigntableid, FdwOptions* o) {
     o->threads = 2;
     foreach (lc, all)
         apply_option(o, lfirst(lc));
+    o->password = mapped_password(server->serverid);
     if (!o->filename)
         ereport(ERROR, (errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
                         errmsg("foreign table \"%s\" has no filename option",
@@ -113,6 +144,18 @@ Datum pg_xlsx_fdw_validator(PG_FUNCTION_ARGS) {
     foreach (lc, options) {
         DefElem* def = lfirst(lc);
         bool known = false;
+
+        /* A password-protected workbook's password is a secret: user mappings hide their
+         * options from other roles, foreign tables and servers do not. */
+        if ((strcmp(def->defname, "password") == 0) != (catalog == UserMappingRelationId))
+            ereport(ERROR,
+                    (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                     catalog == UserMappingRelationId
+                         ? errmsg("user mappings of xlsx_fdw take only the option \"password\"")
+                         : errmsg("option \"password\" belongs to a user mapping"),
+                     errhint("CREATE USER MAPPING FOR CURRENT_USER SERVER ... OPTIONS (password "
+                             "'...') gives a password-protected workbook's password.")));
+        if (catalog == UserMappingRelationId) continue;
 
         for (size_t i = 0; i < lengthof(option_names); i++)
             known |= strcmp(def->defname, option_names[i]) == 0;
@@ -165,6 +208,7 @@ static void get_rel_size(PlannerInfo* root, RelOptInfo* baserel, Oid foreigntabl
 
     options_of(foreigntableid, &o);
     source.path = source.label = o.filename;
+    source.password = o.password;
     /* The sheet part's size, from the zip's directory: about 12 bytes of XML per cell. */
     handle = xlsx_handle_open(&source, 1, cxt);
     for (size_t i = 0; xlsx_workbook_sheet_info(handle->workbook, i, &info); i++)
@@ -330,6 +374,7 @@ static void begin_scan(ForeignScanState* node, int eflags) {
     s->row_context =
         AllocSetContextCreate(estate->es_query_cxt, "xlsx_fdw row", ALLOCSET_DEFAULT_SIZES);
     source.path = source.label = s->options.filename;
+    source.password = s->options.password;
     /* Owned by the query's context: an error anywhere closes the reader with it. */
     s->handle = xlsx_handle_open(&source, s->options.threads, estate->es_query_cxt);
     open_scan(s, tupdesc);
@@ -418,6 +463,8 @@ static void rescan(ForeignScanState* node) {
         XlsxSource source = {0};
 
         source.path = source.label = s->options.filename;
+        source.password = s->options.password;
+    source.password = s->options.password;
         s->handle = xlsx_handle_open(&source, s->options.threads, node->ss.ps.state->es_query_cxt);
     }
     open_scan(s, RelationGetDescr(node->ss.ss_currentRelation));
@@ -475,6 +522,7 @@ static List* import_schema(ImportForeignSchemaStmt* stmt, Oid serverOid) {
                         errmsg("IMPORT FOREIGN SCHEMA needs the filename option")));
     require_file_privilege();
     source.path = source.label = o.filename;
+    source.password = mapped_password(serverOid);
     handle = xlsx_handle_open(&source, o.threads, cxt);
     for (size_t i = 0; xlsx_workbook_sheet_info(handle->workbook, i, &info); i++) {
         StringInfoData sql;

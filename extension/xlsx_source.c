@@ -113,10 +113,12 @@ XlsxHandle* xlsx_handle_open(const XlsxSource* source, int threads, MemoryContex
 
     block_signals(&block);
     if (source->path)
-        status = xlsx_workbook_open(source->path, (unsigned)threads, &handle->workbook, &message);
+        status = xlsx_workbook_open(source->path, (unsigned)threads, source->password,
+                                    &handle->workbook, &message);
     else
         status = xlsx_workbook_open_memory(source->data, source->size, source->label,
-                                           (unsigned)threads, &handle->workbook, &message);
+                                           (unsigned)threads, source->password, &handle->workbook,
+                                           &message);
     restore_signals(&block);
     if (status != XLSX_OK) xlsx_raise(handle, status, message);
     return handle;

@@ -19,6 +19,7 @@ typedef struct XlsxSource {
     const char* path;  /* a server file, or NULL for bytes in memory */
     const char* data;
     size_t size;
+    const char* password; /* a password-protected workbook's, or NULL; never in a message */
 } XlsxSource;
 
 /*

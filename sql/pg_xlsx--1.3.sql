@@ -586,12 +586,13 @@ CREATE FUNCTION xlsx.import(path text, target text, sheet text DEFAULT NULL,
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
                             trim_text boolean DEFAULT false, threads integer DEFAULT 2,
                             keep_staging boolean DEFAULT false, range text DEFAULT NULL,
-                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false,
+                            password text DEFAULT NULL)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 AS 'MODULE_PATHNAME', 'pg_xlsx_import'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
+COMMENT ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text) IS 'Imports a sheet of a workbook on the database server (needs pg_read_server_files) into a table';
 
 CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
@@ -602,12 +603,13 @@ CREATE FUNCTION xlsx.import(lo oid, target text, sheet text DEFAULT NULL,
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
                             trim_text boolean DEFAULT false, threads integer DEFAULT 2,
                             keep_staging boolean DEFAULT false, range text DEFAULT NULL,
-                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false,
+                            password text DEFAULT NULL)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 AS 'MODULE_PATHNAME', 'pg_xlsx_import'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
+COMMENT ON FUNCTION xlsx.import(oid, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text) IS 'Imports a sheet of a workbook held in a large object (psql''s \lo_import; needs SELECT on it) into a table';
 
 CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             header_row integer DEFAULT 1, no_header boolean DEFAULT false,
@@ -618,12 +620,13 @@ CREATE FUNCTION xlsx.import(data bytea, target text, sheet text DEFAULT NULL,
                             reject_limit bigint DEFAULT NULL, null_values text[] DEFAULT NULL,
                             trim_text boolean DEFAULT false, threads integer DEFAULT 2,
                             keep_staging boolean DEFAULT false, range text DEFAULT NULL,
-                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false)
+                            table_name text DEFAULT NULL, stop_at_empty boolean DEFAULT false,
+                            password text DEFAULT NULL)
 RETURNS TABLE (run_id bigint, rows_read bigint, loaded bigint, inserted bigint, updated bigint,
                rejected bigint, seconds double precision, rows_per_second double precision)
 AS 'MODULE_PATHNAME', 'pg_xlsx_import'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
+COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
 
 CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
@@ -670,10 +673,10 @@ COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook giv
 
 -- Server files are read only by roles allowed to read them: the C code checks
 -- pg_read_server_files, and the functions that take a path are not for PUBLIC.
-REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
                        xlsx.sheets(text, integer), xlsx.tables(text, integer)
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
                           xlsx.sheets(text, integer), xlsx.tables(text, integer)
     TO pg_read_server_files;
 
@@ -865,7 +868,7 @@ COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s
 
 -- The path variants check pg_read_server_files themselves (as COPY FROM 'file' does), with a
 -- hint; loaders may call them, to be told what they lack.
-GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean),
+GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
                           xlsx.sheets(text, integer), xlsx.tables(text, integer)
     TO xlsx_loader;
 

@@ -115,25 +115,28 @@ xlsx_status guarded(char** error, F&& body) {
 
 extern "C" {
 
-xlsx_status xlsx_workbook_open(const char* path, unsigned threads, xlsx_workbook** out,
-                               char** error) {
+xlsx_status xlsx_workbook_open(const char* path, unsigned threads, const char* password,
+                               xlsx_workbook** out, char** error) {
     if (!out || !path) return XLSX_ERR_ARGUMENT;
     *out = nullptr;
     return guarded(error, [&] {
         xlsx::ReaderOptions options;
         options.threads = threads == 0 ? 1 : threads;
+        if (password) options.password = password;
         *out = new xlsx_workbook{xlsx::Workbook(path, options)};
         return XLSX_OK;
     });
 }
 
 xlsx_status xlsx_workbook_open_memory(const void* data, size_t size, const char* label,
-                                      unsigned threads, xlsx_workbook** out, char** error) {
+                                      unsigned threads, const char* password, xlsx_workbook** out,
+                                      char** error) {
     if (!out || (!data && size > 0)) return XLSX_ERR_ARGUMENT;
     *out = nullptr;
     return guarded(error, [&] {
         xlsx::ReaderOptions options;
         options.threads = threads == 0 ? 1 : threads;
+        if (password) options.password = password;
         xlsx::MemoryFile memory{static_cast<const unsigned char*>(data), size};
         *out = new xlsx_workbook{xlsx::Workbook(label ? label : "workbook", memory, options)};
         return XLSX_OK;

@@ -56,13 +56,15 @@ typedef struct {
 } xlsx_cell;
 
 /* On failure *out is NULL and, when error is not NULL, *error holds a message to free with
- * xlsx_free_string. */
-xlsx_status xlsx_workbook_open(const char* path, unsigned threads, xlsx_workbook** out,
-                               char** error);
+ * xlsx_free_string. `password` (UTF-8, NULL for none) opens a password-protected workbook; the
+ * reader keeps no copy of it. */
+xlsx_status xlsx_workbook_open(const char* path, unsigned threads, const char* password,
+                               xlsx_workbook** out, char** error);
 /* The same over a whole .xlsx in memory (a bytea, a large object read by the caller): `data`
  * must stay valid and unchanged until xlsx_workbook_close. `label` names it in messages. */
 xlsx_status xlsx_workbook_open_memory(const void* data, size_t size, const char* label,
-                                      unsigned threads, xlsx_workbook** out, char** error);
+                                      unsigned threads, const char* password, xlsx_workbook** out,
+                                      char** error);
 void xlsx_workbook_close(xlsx_workbook* workbook);
 size_t xlsx_workbook_sheet_count(const xlsx_workbook* workbook);
 /* Name of the sheet at 0-based position i, or NULL. Owned by the workbook. */

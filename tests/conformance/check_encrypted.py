@@ -211,6 +211,37 @@ def loads(xlsx2pg, pgenv, plain, encrypted, password):
     checksum = psql("SELECT file_checksum FROM xlsx.import_runs WHERE target_table = 'public.enc_staged'")
     size = os.path.getsize(encrypted)
     check(checksum.endswith(f":{size}"), "the run records the checksum of the file as given")
+
+    # Inside the server: xlsx.import with the password as a psql variable (sent as a literal
+    # here; an application binds it), from the path and as a large object, and xlsx_fdw with
+    # the password in a user mapping.
+    def script(sql):
+        return subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-v", f"pw={password}",
+                               "-v", f"book={encrypted}"], input=sql, env=env, capture_output=True, text=True)
+
+    r = script("SELECT loaded FROM xlsx.import(:'book', 'srv_path', create_table => true, password => :'pw');\n"
+               "\\lo_import :book\n"
+               "SELECT loaded FROM xlsx.import(:LASTOID, 'srv_lo', create_table => true, password => :'pw');\n"
+               "SELECT lo_unlink(:LASTOID);\n")
+    check(r.returncode == 0 and r.stdout.split()[:1] == ["3000"], f"xlsx.import with the password {r.stderr}")
+    for table in ["srv_path", "srv_lo"]:
+        check(psql(f"SELECT count(*) FROM (SELECT * FROM enc_plain EXCEPT ALL SELECT * FROM {table}) d") == "0",
+              f"{table} holds the plain workbook's rows")
+    r = script("SELECT * FROM xlsx.import(:'book', 'srv_none', create_table => true);")
+    check(r.returncode != 0 and "password protected" in r.stderr, "xlsx.import without the password is refused")
+    r = script("\\set VERBOSITY verbose\nSELECT * FROM xlsx.import(:'book', 'srv_wrong', create_table => true, password => 'Wrong!');")
+    check(r.returncode != 0 and "28P01" in r.stderr and "Wrong!" not in r.stderr,
+          "a wrong password is SQLSTATE 28P01, and not repeated")
+    r = script("CREATE SERVER enc_books FOREIGN DATA WRAPPER xlsx_fdw;\n"
+               "CREATE USER MAPPING FOR CURRENT_USER SERVER enc_books OPTIONS (password :'pw');\n"
+               "CREATE SCHEMA enc_fdw;\n"
+               "IMPORT FOREIGN SCHEMA xlsx FROM SERVER enc_books INTO enc_fdw OPTIONS (filename :'book');\n"
+               "SELECT count(*) FROM enc_fdw.directory;\n")
+    check(r.returncode == 0 and r.stdout.strip() == "3000", f"xlsx_fdw reads it with a user mapping's password {r.stderr}")
+    r = script("CREATE FOREIGN TABLE enc_fdw.leaky (id text) SERVER enc_books OPTIONS (filename :'book', password :'pw');")
+    check(r.returncode != 0 and "belongs to a user mapping" in r.stderr, "a foreign table takes no password")
+    check(psql("SELECT count(*) FROM xlsx.import_runs r WHERE row_to_json(r)::text LIKE '%%pä ss%%'") == "0",
+          "the ledger holds no password")
     env["PGDATABASE"] = "postgres"
     psql("DROP DATABASE encrypted_load")
 

@@ -15,7 +15,7 @@ TEST(CApi, ReadsRowsWithoutThreads) {
             R"(<worksheet><sheetData><row r="2"><c r="B2"><v>42</v></c><c r="C2" t="inlineStr"><is><t>hi</t></is></c></row></sheetData></worksheet>)"));
     xlsx_workbook* wb = nullptr;
     char* error = nullptr;
-    ASSERT_EQ(xlsx_workbook_open(path.c_str(), 1, &wb, &error), XLSX_OK);
+    ASSERT_EQ(xlsx_workbook_open(path.c_str(), 1, nullptr, &wb, &error), XLSX_OK);
     EXPECT_EQ(xlsx_workbook_sheet_count(wb), 1u);
     EXPECT_STREQ(xlsx_workbook_sheet_name(wb, 0), "Data");
     xlsx_sheet_reader* reader = nullptr;
@@ -41,12 +41,12 @@ TEST(CApi, ReadsRowsWithoutThreads) {
 TEST(CApi, ErrorsAreCodesWithMessages) {
     xlsx_workbook* wb = nullptr;
     char* error = nullptr;
-    EXPECT_EQ(xlsx_workbook_open("/nonexistent/file.xlsx", 1, &wb, &error), XLSX_ERR_IO);
+    EXPECT_EQ(xlsx_workbook_open("/nonexistent/file.xlsx", 1, nullptr, &wb, &error), XLSX_ERR_IO);
     EXPECT_EQ(wb, nullptr);
     ASSERT_NE(error, nullptr);
     EXPECT_NE(std::string(error).find("/nonexistent/file.xlsx"), std::string::npos);
     xlsx_free_string(error);
-    EXPECT_EQ(xlsx_workbook_open(nullptr, 1, &wb, nullptr), XLSX_ERR_ARGUMENT);
+    EXPECT_EQ(xlsx_workbook_open(nullptr, 1, nullptr, &wb, nullptr), XLSX_ERR_ARGUMENT);
 }
 
 TEST(CApi, AWorkbookInMemoryReadsAsItsFile) {
@@ -59,7 +59,7 @@ TEST(CApi, AWorkbookInMemoryReadsAsItsFile) {
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     xlsx_workbook* wb = nullptr;
     char* error = nullptr;
-    ASSERT_EQ(xlsx_workbook_open_memory(bytes.data(), bytes.size(), "upload", 2, &wb, &error),
+    ASSERT_EQ(xlsx_workbook_open_memory(bytes.data(), bytes.size(), "upload", 2, nullptr, &wb, &error),
               XLSX_OK);
     xlsx_sheet_info info;
     ASSERT_EQ(xlsx_workbook_sheet_info(wb, 0, &info), 1);
@@ -80,13 +80,13 @@ TEST(CApi, AWorkbookInMemoryReadsAsItsFile) {
 
     // Bad bytes in memory get the errors a bad file gets, under the label.
     const char ole2[16] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
-    EXPECT_EQ(xlsx_workbook_open_memory(ole2, sizeof ole2, "old upload", 1, &wb, &error),
+    EXPECT_EQ(xlsx_workbook_open_memory(ole2, sizeof ole2, "old upload", 1, nullptr, &wb, &error),
               XLSX_ERR_LEGACY_XLS);
     ASSERT_NE(error, nullptr);
     EXPECT_NE(std::string(error).find("old upload"), std::string::npos) << error;
     xlsx_free_string(error);
     std::string cut = bytes.substr(0, bytes.size() / 2);
-    EXPECT_EQ(xlsx_workbook_open_memory(cut.data(), cut.size(), "cut", 1, &wb, &error),
+    EXPECT_EQ(xlsx_workbook_open_memory(cut.data(), cut.size(), "cut", 1, nullptr, &wb, &error),
               XLSX_ERR_CORRUPT_ZIP);
     xlsx_free_string(error);
 }
