@@ -27,8 +27,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/varlena.h"
 #include "xlsx_source.h"
 
@@ -94,8 +94,8 @@ static char* mapped_password(Oid serverid) {
         ListCell* lc;
 
         if (!HeapTupleIsValid(tuple)) continue;
-        options = SysCacheGetAttr(USERMAPPINGUSERSERVER, tuple, Anum_pg_user_mapping_umoptions,
-                                  &isnull);
+        options =
+            SysCacheGetAttr(USERMAPPINGUSERSERVER, tuple, Anum_pg_user_mapping_umoptions, &isnull);
         if (!isnull)
             foreach (lc, untransformRelOptions(options)) {
                 DefElem* def = lfirst(lc);
@@ -464,7 +464,7 @@ static void rescan(ForeignScanState* node) {
 
         source.path = source.label = s->options.filename;
         source.password = s->options.password;
-    source.password = s->options.password;
+        source.password = s->options.password;
         s->handle = xlsx_handle_open(&source, s->options.threads, node->ss.ps.state->es_query_cxt);
     }
     open_scan(s, RelationGetDescr(node->ss.ss_currentRelation));

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "support/zip_writer.hpp"
+#include "xlsx/decryption.hpp"
 #include "xlsx/error.hpp"
 #include "xlsx/sheet_reader.hpp"
 
@@ -105,6 +106,16 @@ void styles(const uint8_t* data, size_t size) {
     minimal(kProbeSheet, "", text(data, size));
 }
 
+void encrypted(const uint8_t* data, size_t size) {
+    try {
+        xlsx::ReaderOptions o = options();
+        o.password = "password";  // the corpus seeds' (excelize's), so that decryption is reached
+        xlsx::CompoundFile file({data, size}, xlsx::ErrorLocation{"fuzz"});
+        (void)xlsx::decrypt_package(file, *o.password, xlsx::ErrorLocation{"fuzz"});
+    } catch (const xlsx::Error&) {
+    }
+}
+
 bool run(const std::string& target, const std::string& input) {
     auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
     if (target == "package")
@@ -117,6 +128,8 @@ bool run(const std::string& target, const std::string& input) {
         shared_strings(bytes, input.size());
     else if (target == "styles")
         styles(bytes, input.size());
+    else if (target == "encrypted")
+        encrypted(bytes, input.size());
     else
         return false;
     return true;

@@ -15,6 +15,7 @@ void workbook(const uint8_t* data, size_t size);        // a whole .xlsx, every 
 void sheet(const uint8_t* data, size_t size);           // sheet XML in a minimal workbook
 void shared_strings(const uint8_t* data, size_t size);  // sharedStrings.xml
 void styles(const uint8_t* data, size_t size);          // styles.xml
+void encrypted(const uint8_t* data, size_t size);       // a password-protected workbook's OLE2
 
 // By target name ("package", "workbook", ...); false for an unknown name.
 bool run(const std::string& target, const std::string& input);

@@ -14,7 +14,7 @@ CC=clang CXX=clang++ cmake -S "$source_dir" -B "$build" -DXLSX_FUZZ=ON -DCMAKE_B
 cmake --build "$build" -j"$(nproc)" --target fuzz_targets >/dev/null
 
 # Seeds: small corpus workbooks, and their parts by kind.
-rm -rf "$work" && mkdir -p "$work"/seeds/{package,workbook,sheet,shared_strings,styles}
+rm -rf "$work" && mkdir -p "$work"/seeds/{package,workbook,sheet,shared_strings,styles,encrypted}
 for f in "$corpus"/files/*.xlsx; do
     [[ $(stat -c %s "$f") -lt 300000 ]] || continue
     name=$(basename "$f" .xlsx)
@@ -24,17 +24,23 @@ for f in "$corpus"/files/*.xlsx; do
     unzip -p "$f" xl/sharedStrings.xml 2>/dev/null | head -c 65536 >"$work/seeds/shared_strings/$name" || true
     unzip -p "$f" xl/styles.xml 2>/dev/null | head -c 65536 >"$work/seeds/styles/$name" || true
 done
+# Password-protected workbooks (OLE2 containers) for the decryption target.
+for f in "$corpus"/files/*.xlsx; do
+    head -c 8 "$f" | cmp -s - <(printf '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1') &&
+        cp "$f" "$work/seeds/encrypted/$(basename "$f" .xlsx)"
+done
 find "$work/seeds" -type f -empty -delete
 
 failed=0
 printf '%-16s %10s %8s %8s %9s\n' target execs exec/s cov features
-for target in package workbook sheet shared_strings styles; do
+for target in package workbook sheet shared_strings styles encrypted; do
     mkdir -p "$work/corpus-$target" "$work/artifacts-$target"
     regressions="$source_dir/tests/fuzz/regressions/$target"
+    inputs=("$work/corpus-$target" "$work/seeds/$target")
+    [[ -d $regressions ]] && inputs+=("$regressions")
     log="$work/$target.log"
     if "$build/tests/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-        -artifact_prefix="$work/artifacts-$target/" "$work/corpus-$target" \
-        "$work/seeds/$target" "$regressions" >"$log" 2>&1; then
+        -artifact_prefix="$work/artifacts-$target/" "${inputs[@]}" >"$log" 2>&1; then
         stats=$(grep -E '^#[0-9]+.*(DONE|pulse)' "$log" | tail -1)
         execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$stats")
         rate=$(grep -oE 'exec/s: [0-9]+' <<<"$stats" | awk '{print $2}')

@@ -59,8 +59,9 @@ TEST(CApi, AWorkbookInMemoryReadsAsItsFile) {
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     xlsx_workbook* wb = nullptr;
     char* error = nullptr;
-    ASSERT_EQ(xlsx_workbook_open_memory(bytes.data(), bytes.size(), "upload", 2, nullptr, &wb, &error),
-              XLSX_OK);
+    ASSERT_EQ(
+        xlsx_workbook_open_memory(bytes.data(), bytes.size(), "upload", 2, nullptr, &wb, &error),
+        XLSX_OK);
     xlsx_sheet_info info;
     ASSERT_EQ(xlsx_workbook_sheet_info(wb, 0, &info), 1);
     EXPECT_STREQ(info.name, "Data");
