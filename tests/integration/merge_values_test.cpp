@@ -88,6 +88,29 @@ std::optional<std::string> copy_stores(PgConnection& db, const std::string& type
 
 class MergeValuesTest : public LoaderTest {
 protected:
+    // Sheet row `row` of `target` holds the value as COPY stores it (`expected`), or, where COPY
+    // refuses it, is absent and a reject of `run`; counts which.
+    void expect_as_copy_stores(const std::optional<std::string>& expected,
+                               const std::string& target, const std::string& run,
+                               const std::string& row, const std::string& what, int& stored,
+                               int& rejected) {
+        std::string landed =
+            db_->scalar("SELECT coalesce((SELECT coalesce(v::text, '<null>') FROM " + target +
+                        " WHERE sheet_row = " + row + "), '<absent>')");
+        std::string rejects =
+            db_->scalar("SELECT count(*) FROM xlsx.rejects WHERE run_id = " + run +
+                        " AND sheet_row = " + row + " AND column_name = 'v'");
+        if (expected) {
+            EXPECT_EQ(landed, *expected) << what;
+            EXPECT_EQ(rejects, "0") << what;
+            ++stored;
+        } else {
+            EXPECT_EQ(landed, "<absent>") << what << " landed although COPY refuses it";
+            EXPECT_EQ(rejects, "1") << what;
+            ++rejected;
+        }
+    }
+
     void SetUp() override {
         LoaderTest::SetUp();
         if (!types_made_) {
@@ -124,21 +147,8 @@ TEST_F(MergeValuesTest, EveryValueLandsAsCopyStoresItOrIsARejectOfItsRow) {
             std::string what =
                 c.type + " value " + (c.values[i] ? "'" + *c.values[i] + "'" : "NULL");
             std::optional<std::string> expected = copy_stores(*db_, c.type, c.values[i]);
-            std::string landed =
-                db_->scalar("SELECT coalesce((SELECT coalesce(v::text, '<null>') FROM " + target +
-                            " WHERE sheet_row = " + row + "), '<absent>')");
-            std::string rejected =
-                db_->scalar("SELECT count(*) FROM xlsx.rejects WHERE run_id = " + run +
-                            " AND sheet_row = " + row);
-            if (expected) {
-                EXPECT_EQ(landed, *expected) << what;
-                EXPECT_EQ(rejected, "0") << what;
-                ++checked_stored;
-            } else {
-                EXPECT_EQ(landed, "<absent>") << what << " landed although COPY refuses it";
-                EXPECT_EQ(rejected, "1") << what;
-                ++checked_rejected;
-            }
+            expect_as_copy_stores(expected, target, run, row, what, checked_stored,
+                                  checked_rejected);
         }
     }
     // Both outcomes were seen often: the cases exercise the rule, not one side of it.
@@ -174,21 +184,8 @@ TEST_F(MergeValuesTest, EveryValueLandsTheSameThroughTheServerImportsCheckedCopy
             std::string row = std::to_string(i + 2);
             std::string what = c.type + " value " + (values[i] ? "'" + *values[i] + "'" : "NULL");
             std::optional<std::string> expected = copy_stores(*db_, c.type, values[i]);
-            std::string landed =
-                db_->scalar("SELECT coalesce((SELECT coalesce(v::text, '<null>') FROM " + target +
-                            " WHERE sheet_row = " + row + "), '<absent>')");
-            std::string rejected =
-                db_->scalar("SELECT count(*) FROM xlsx.rejects WHERE run_id = " + run +
-                            " AND sheet_row = " + row + " AND column_name = 'v'");
-            if (expected) {
-                EXPECT_EQ(landed, *expected) << what;
-                EXPECT_EQ(rejected, "0") << what;
-                ++checked_stored;
-            } else {
-                EXPECT_EQ(landed, "<absent>") << what << " landed although COPY refuses it";
-                EXPECT_EQ(rejected, "1") << what;
-                ++checked_rejected;
-            }
+            expect_as_copy_stores(expected, target, run, row, what, checked_stored,
+                                  checked_rejected);
         }
     }
     EXPECT_GT(checked_stored, 20);
