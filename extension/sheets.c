@@ -16,21 +16,26 @@ PG_FUNCTION_INFO_V1(pg_xlsx_sheets);
 PG_FUNCTION_INFO_V1(pg_xlsx_tables);
 
 /*
- * The opening of the listing functions, whose arguments are (path, lo, data, threads): a
- * materialized result, and the workbook open in a context of its own.
+ * The opening of the listing functions, whose arguments are (path, lo, data, threads,
+ * password): a materialized result, and the workbook open in a context of its own.
  */
 static XlsxHandle* open_listed_workbook(FunctionCallInfo fcinfo) {
     XlsxSource source;
+    XlsxHandle* handle;
 
     xlsx_source_from_args(fcinfo, &source);
     InitMaterializedSRF(fcinfo, 0);
-    return xlsx_handle_open(
+    source.password = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+    handle = xlsx_handle_open(
         &source, PG_ARGISNULL(3) ? 2 : PG_GETARG_INT32(3),
         AllocSetContextCreate(CurrentMemoryContext, "xlsx listing", ALLOCSET_DEFAULT_SIZES));
+    if (source.password) explicit_bzero((char*)source.password, strlen(source.password));
+    return handle;
 }
 
-/* xlsx_internal.tables_of(path, lo, data, threads) -> (name, sheet, ref, load_range, header_rows,
- * totals_rows, columns): the Excel tables; load_range is the ref without the totals row. */
+/* xlsx_internal.tables_of(path, lo, data, threads, password) -> (name, sheet, ref, load_range,
+ * header_rows, totals_rows, columns): the Excel tables; load_range is the ref without the totals
+ * row. */
 Datum pg_xlsx_tables(PG_FUNCTION_ARGS) {
     ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
     XlsxHandle* handle = open_listed_workbook(fcinfo);

@@ -241,44 +241,71 @@ AS 'MODULE_PATHNAME', 'pg_xlsx_import'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
 
-CREATE OR REPLACE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
+-- The listings take a password-protected workbook's password: new signatures.
+DROP FUNCTION xlsx.tables(text, integer), xlsx.tables(oid, integer), xlsx.tables(bytea, integer),
+              xlsx.sheets(text, integer), xlsx.sheets(oid, integer), xlsx.sheets(bytea, integer),
+              xlsx_internal.sheets_of(text, oid, bytea, integer),
+              xlsx_internal.tables_of(text, oid, bytea, integer);
+CREATE FUNCTION xlsx_internal.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2,
+                                        password text DEFAULT NULL)
+RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
+               columns integer, part_missing boolean)
+AS 'MODULE_PATHNAME', 'pg_xlsx_sheets'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx_internal.sheets_of(text, oid, bytea, integer, text) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
+
+CREATE FUNCTION xlsx_internal.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2,
+                                        password text DEFAULT NULL)
+RETURNS TABLE (name text, sheet text, ref text, load_range text, header_rows integer,
+               totals_rows integer, columns text[])
+AS 'MODULE_PATHNAME', 'pg_xlsx_tables'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION xlsx_internal.tables_of(text, oid, bytea, integer, text) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
+
+CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(path, NULL, NULL, threads) t $$;
-
-CREATE OR REPLACE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2)
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(path, NULL, NULL, threads, password) t $$;
+COMMENT ON FUNCTION xlsx.tables(text, integer, text) IS 'The Excel tables of a workbook on the database server: name, sheet, ref, header and totals rows, column names';
+CREATE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, lo, NULL, threads) t $$;
-
-CREATE OR REPLACE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2)
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, lo, NULL, threads, password) t $$;
+COMMENT ON FUNCTION xlsx.tables(oid, integer, text) IS 'The Excel tables of a workbook held in a large object';
+CREATE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, NULL, data, threads) t $$;
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, NULL, data, threads, password) t $$;
+COMMENT ON FUNCTION xlsx.tables(bytea, integer, text) IS 'The Excel tables of a workbook given as bytes';
 
-CREATE OR REPLACE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx_internal.sheets_of(path, NULL, NULL, threads) $$;
+AS $$ SELECT * FROM xlsx_internal.sheets_of(path, NULL, NULL, threads, password) $$;
+COMMENT ON FUNCTION xlsx.sheets(text, integer, text) IS 'The sheets of a workbook on the database server: name, state, kind, used rows and columns';
 
-CREATE OR REPLACE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, lo, NULL, threads) $$;
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, lo, NULL, threads, password) $$;
+COMMENT ON FUNCTION xlsx.sheets(oid, integer, text) IS 'The sheets of a workbook held in a large object';
 
-CREATE OR REPLACE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, NULL, data, threads) $$;
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, NULL, data, threads, password) $$;
+COMMENT ON FUNCTION xlsx.sheets(bytea, integer, text) IS 'The sheets of a workbook given as bytes';
+REVOKE ALL ON FUNCTION xlsx.sheets(text, integer, text), xlsx.tables(text, integer, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION xlsx.sheets(text, integer, text), xlsx.tables(text, integer, text) TO pg_read_server_files;
 
 CREATE OR REPLACE FUNCTION xlsx_internal.colocate_staging(run bigint)
 RETURNS text
@@ -479,7 +506,7 @@ COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s
 -- The path variants check pg_read_server_files themselves (as COPY FROM 'file' does), with a
 -- hint; loaders may call them, to be told what they lack.
 GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
-                          xlsx.sheets(text, integer), xlsx.tables(text, integer)
+                          xlsx.sheets(text, integer, text), xlsx.tables(text, integer, text)
     TO xlsx_loader;
 
 -- Internals are for the extension's own functions and the roles that load (the schema is

@@ -538,19 +538,21 @@ COMMENT ON FUNCTION xlsx.cleanup(interval, boolean, boolean) IS 'Drops the stagi
 
 -- The reader, reached through its C API ----------------------------------------------------
 
-CREATE FUNCTION xlsx_internal.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx_internal.sheets_of(path text, lo oid, data bytea, threads integer DEFAULT 2,
+                                        password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 AS 'MODULE_PATHNAME', 'pg_xlsx_sheets'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx_internal.sheets_of(text, oid, bytea, integer) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
+COMMENT ON FUNCTION xlsx_internal.sheets_of(text, oid, bytea, integer, text) IS 'Internal: the sheets of a workbook given by one of path, lo or data';
 
-CREATE FUNCTION xlsx_internal.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx_internal.tables_of(path text, lo oid, data bytea, threads integer DEFAULT 2,
+                                        password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, load_range text, header_rows integer,
                totals_rows integer, columns text[])
 AS 'MODULE_PATHNAME', 'pg_xlsx_tables'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION xlsx_internal.tables_of(text, oid, bytea, integer) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
+COMMENT ON FUNCTION xlsx_internal.tables_of(text, oid, bytea, integer, text) IS 'Internal: the Excel tables of a workbook given by one of path, lo or data';
 
 -- An import in progress: what it is doing, rows done of rows expected (and whence the
 -- expectation), from slots of the COPY progress report (import_progress.h). While it only reads
@@ -628,56 +630,56 @@ AS 'MODULE_PATHNAME', 'pg_xlsx_import'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION xlsx.import(bytea, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text) IS 'Imports a sheet of a workbook given as bytes (an application''s upload) into a table';
 
-CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.tables(path text, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(path, NULL, NULL, threads) t $$;
-COMMENT ON FUNCTION xlsx.tables(text, integer) IS 'The Excel tables of a workbook on the database server: name, sheet, ref, header and totals rows, column names';
-CREATE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2)
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(path, NULL, NULL, threads, password) t $$;
+COMMENT ON FUNCTION xlsx.tables(text, integer, text) IS 'The Excel tables of a workbook on the database server: name, sheet, ref, header and totals rows, column names';
+CREATE FUNCTION xlsx.tables(lo oid, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, lo, NULL, threads) t $$;
-COMMENT ON FUNCTION xlsx.tables(oid, integer) IS 'The Excel tables of a workbook held in a large object';
-CREATE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2)
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, lo, NULL, threads, password) t $$;
+COMMENT ON FUNCTION xlsx.tables(oid, integer, text) IS 'The Excel tables of a workbook held in a large object';
+CREATE FUNCTION xlsx.tables(data bytea, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (name text, sheet text, ref text, header_rows integer, totals_rows integer, columns text[])
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, NULL, data, threads) t $$;
-COMMENT ON FUNCTION xlsx.tables(bytea, integer) IS 'The Excel tables of a workbook given as bytes';
+AS $$ SELECT t.name, t.sheet, t.ref, t.header_rows, t.totals_rows, t.columns FROM xlsx_internal.tables_of(NULL, NULL, data, threads, password) t $$;
+COMMENT ON FUNCTION xlsx.tables(bytea, integer, text) IS 'The Excel tables of a workbook given as bytes';
 
-CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.sheets(path text, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx_internal.sheets_of(path, NULL, NULL, threads) $$;
-COMMENT ON FUNCTION xlsx.sheets(text, integer) IS 'The sheets of a workbook on the database server: name, state, kind, used rows and columns';
+AS $$ SELECT * FROM xlsx_internal.sheets_of(path, NULL, NULL, threads, password) $$;
+COMMENT ON FUNCTION xlsx.sheets(text, integer, text) IS 'The sheets of a workbook on the database server: name, state, kind, used rows and columns';
 
-CREATE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.sheets(lo oid, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, lo, NULL, threads) $$;
-COMMENT ON FUNCTION xlsx.sheets(oid, integer) IS 'The sheets of a workbook held in a large object';
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, lo, NULL, threads, password) $$;
+COMMENT ON FUNCTION xlsx.sheets(oid, integer, text) IS 'The sheets of a workbook held in a large object';
 
-CREATE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2)
+CREATE FUNCTION xlsx.sheets(data bytea, threads integer DEFAULT 2, password text DEFAULT NULL)
 RETURNS TABLE (sheet_index integer, name text, state text, kind text, rows integer,
                columns integer, part_missing boolean)
 LANGUAGE sql VOLATILE SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, NULL, data, threads) $$;
-COMMENT ON FUNCTION xlsx.sheets(bytea, integer) IS 'The sheets of a workbook given as bytes';
+AS $$ SELECT * FROM xlsx_internal.sheets_of(NULL, NULL, data, threads, password) $$;
+COMMENT ON FUNCTION xlsx.sheets(bytea, integer, text) IS 'The sheets of a workbook given as bytes';
 
 -- Server files are read only by roles allowed to read them: the C code checks
 -- pg_read_server_files, and the functions that take a path are not for PUBLIC.
 REVOKE ALL ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
-                       xlsx.sheets(text, integer), xlsx.tables(text, integer)
+                       xlsx.sheets(text, integer, text), xlsx.tables(text, integer, text)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
-                          xlsx.sheets(text, integer), xlsx.tables(text, integer)
+                          xlsx.sheets(text, integer, text), xlsx.tables(text, integer, text)
     TO pg_read_server_files;
 
 -- The foreign data wrapper ------------------------------------------------------------------
@@ -869,7 +871,7 @@ COMMENT ON COLUMN xlsx.import_progress.xml_bytes_total IS 'Bytes of the sheet''s
 -- The path variants check pg_read_server_files themselves (as COPY FROM 'file' does), with a
 -- hint; loaders may call them, to be told what they lack.
 GRANT EXECUTE ON FUNCTION xlsx.import(text, text, text, integer, boolean, integer, text[], boolean, text[], boolean, boolean, text[], text, bigint, text[], boolean, integer, boolean, text, text, boolean, text),
-                          xlsx.sheets(text, integer), xlsx.tables(text, integer)
+                          xlsx.sheets(text, integer, text), xlsx.tables(text, integer, text)
     TO xlsx_loader;
 
 -- Internals are for the extension's own functions and the roles that load (the schema is

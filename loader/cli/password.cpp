@@ -20,18 +20,20 @@ std::string first_line(std::istream& in) {
     return line;
 }
 
+// Echo goes off before the prompt shows, and what was typed ahead is kept (TCSANOW, not
+// TCSAFLUSH): whoever answers the prompt may answer as soon as it appears.
 std::string prompt(const std::string& file) {
-    std::fprintf(stderr, "Password for %s: ", file.c_str());
-    std::fflush(stderr);
     termios saved{};
     bool quiet = tcgetattr(STDIN_FILENO, &saved) == 0;
     if (quiet) {
         termios silent = saved;
         silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent);
     }
+    std::fprintf(stderr, "Password for %s: ", file.c_str());
+    std::fflush(stderr);
     std::string password = first_line(std::cin);
-    if (quiet) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    if (quiet) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     std::fputc('\n', stderr);
     return password;
 }

@@ -16,9 +16,11 @@ Usage: check_encrypted.py XLSX2PG GENERATE_WORKBOOK CORPUS_DIR WORK_DIR [--pgenv
 """
 import os
 import pty
+import select
 import shutil
 import subprocess
 import sys
+import time
 
 import msoffcrypto
 import olefile
@@ -38,7 +40,7 @@ failures = []
 
 
 def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
     if not ok:
         failures.append(what)
 
@@ -122,10 +124,14 @@ def passwords_and_errors(xlsx2pg, corpus, work):
     if pid == 0:
         os.execv(xlsx2pg, [xlsx2pg, "sheets", path])
     seen = b""
-    while b"Password for" not in seen:
-        seen += os.read(fd, 1024)
+    deadline = time.monotonic() + 60  # a prompt that never comes fails the test, not CI
+    while b"Password for" not in seen and time.monotonic() < deadline:
+        if select.select([fd], [], [], 1)[0]:
+            seen += os.read(fd, 1024)
     os.write(fd, (secret + "\n").encode())
-    while True:
+    while time.monotonic() < deadline:
+        if not select.select([fd], [], [], 1)[0]:
+            continue
         try:
             chunk = os.read(fd, 1024)
         except OSError:
@@ -133,6 +139,8 @@ def passwords_and_errors(xlsx2pg, corpus, work):
         if not chunk:
             break
         seen += chunk
+    if time.monotonic() >= deadline:
+        os.kill(pid, 9)
     _, status = os.waitpid(pid, 0)
     check(os.waitstatus_to_exitcode(status) == 0 and b"Sheet1" in seen and secret.encode() not in seen,
           "on a terminal the password is asked for and not echoed")
@@ -160,7 +168,8 @@ def independent_writer(xlsx2pg, generate, work):
     """officecrypto-tool (npm) encrypts a generated workbook, in both kinds of encryption."""
     modules = os.path.join(work, "npm")
     if not os.path.isdir(os.path.join(modules, "node_modules", "officecrypto-tool")):
-        subprocess.run(["npm", "install", "--silent", "--prefix", modules, OFFICECRYPTO], check=True)
+        subprocess.run(["npm", "install", "--silent", "--prefix", modules, OFFICECRYPTO], check=True,
+                       timeout=300)
     script = os.path.join(work, "encrypt.js")
     with open(script, "w") as f:
         f.write("const oc = require('officecrypto-tool'); const fs = require('fs');\n"
@@ -227,6 +236,12 @@ def loads(xlsx2pg, pgenv, plain, encrypted, password):
     for table in ["srv_path", "srv_lo"]:
         check(psql(f"SELECT count(*) FROM (SELECT * FROM enc_plain EXCEPT ALL SELECT * FROM {table}) d") == "0",
               f"{table} holds the plain workbook's rows")
+    r = script("SELECT string_agg(name, ',') FROM xlsx.sheets(:'book', password => :'pw');\n"
+               "\\lo_import :book\n"
+               "SELECT count(*) FROM xlsx.tables(:LASTOID, password => :'pw');\n"
+               "SELECT lo_unlink(:LASTOID);\n")
+    check(r.returncode == 0 and r.stdout.split()[:2] == ["Directory", "0"],
+          f"xlsx.sheets and xlsx.tables list it with the password {r.stdout} {r.stderr}")
     r = script("SELECT * FROM xlsx.import(:'book', 'srv_none', create_table => true);")
     check(r.returncode != 0 and "password protected" in r.stderr, "xlsx.import without the password is refused")
     r = script("\\set VERBOSITY verbose\nSELECT * FROM xlsx.import(:'book', 'srv_wrong', create_table => true, password => 'Wrong!');")
