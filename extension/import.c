@@ -43,6 +43,11 @@ static bool is_citus_table(Oid relid) {
            NULL;
 }
 
+static void truncate_target(const ImportTarget* t) {
+    if (SPI_execute(psprintf("TRUNCATE %s", t->quoted), false, 0) != SPI_OK_UTILITY)
+        elog(ERROR, "cannot truncate %s", t->quoted);
+}
+
 /* The checked copy's state: what it needs, and what it did. */
 typedef struct CheckedCopy {
     const ImportOptions* o;
@@ -58,9 +63,7 @@ static void copy_checked(void* arg) {
     CheckedCopy* cc = arg;
 
     cc->result->run = open_run(cc->source, cc->sheet_name, cc->t, false);
-    if (cc->o->truncate &&
-        SPI_execute(psprintf("TRUNCATE %s", cc->t->quoted), false, 0) != SPI_OK_UTILITY)
-        elog(ERROR, "cannot truncate %s", cc->t->quoted);
+    if (cc->o->truncate) truncate_target(cc->t);
     cc->copy->target = cc->t->relid;
     cc->copy->with_sheet_row = false;
     cc->copy->run = cc->result->run;
@@ -199,12 +202,7 @@ static void import_direct(const ImportOptions* o, const XlsxSource* source, Impo
         t->relid = create_target(o, t, header, scanned.types, scanned.width);
     }
     result->run = open_run(source, sheet_name, t, true);
-    if (o->truncate) {
-        char* sql = psprintf("TRUNCATE %s", t->quoted);
-
-        if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-            elog(ERROR, "cannot truncate %s", t->quoted);
-    }
+    if (o->truncate) truncate_target(t);
     copy_into = t->relid;
     if (is_citus_table(t->relid)) {
         /* COPY inside the server would fill a Citus table's empty shell on the coordinator:

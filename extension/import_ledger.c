@@ -5,8 +5,8 @@
  */
 #include "postgres.h"
 
-#include <math.h>
 #include <isa-l/crc.h>
+#include <math.h>
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"

@@ -50,6 +50,9 @@ static inline Oid compat_parse_type(const char* name, int32* typmod) {
     return type;
 }
 
+/* Whether input functions report bad values without raising (PostgreSQL 16 and later). */
+#define COMPAT_SOFT_INPUT_ERRORS (PG_VERSION_NUM >= 160000)
+
 /*
  * Why an input function refuses a value, through its soft errors: PostgreSQL 16 let input
  * functions report bad input without raising (a hard error still raises). NULL when the value

@@ -92,10 +92,11 @@ typedef struct SheetCopy {
     int* sheet_columns;
     char** column_names; /* of the target, for messages */
     bool with_sheet_row;
-    bool staging;              /* bad rows become rejects instead of errors */
-    ColumnCheck* checks;       /* a checked copy's, by target column; NULL otherwise */
-    const char* relname;       /* the target's, for the not-null message */
-    MemoryContext row_context; /* the checks' scratch, reset after each row */
+    bool staging;                    /* bad rows become rejects instead of errors */
+    ColumnCheck* checks;             /* a checked copy's, by target column; NULL otherwise */
+    const char* relname;             /* the target's, for the not-null message */
+    MemoryContext row_context;       /* the checks' scratch, reset after each row */
+    const RowValue** checked_values; /* the row's value per target column */
     bool has_reject_limit;
     int64 reject_limit;
     bool over_reject_limit;
@@ -245,7 +246,7 @@ static bool value_passes(SheetCopy* c, ColumnCheck* check, const RowValue* v) {
             value_verdict_of_base(v->data, (int)v->size, check->base_type, check->base_typmod);
     if (verdict == VALUE_DOUBTFUL)
         return column_reader_refusal(&check->reader, value_text(v)) == NULL;
-    if (verdict == VALUE_NOT_CHECKED || check->domain_checked)
+    if (COMPAT_SOFT_INPUT_ERRORS && (verdict == VALUE_NOT_CHECKED || check->domain_checked))
         return column_reader_soft_refusal(&check->reader, value_text(v)) == NULL;
     return true;
 }
@@ -271,7 +272,7 @@ static void add_reject(SheetCopy* c, uint32_t row, int k, const RowValue* v, con
  */
 static bool row_passes_checks(SheetCopy* c, uint32_t row) {
     MemoryContext outer = MemoryContextSwitchTo(c->row_context);
-    const RowValue** values = palloc(sizeof(RowValue*) * c->ncolumns);
+    const RowValue** values = c->checked_values;
     bool passes = true;
     int refusals = 0;
 
@@ -681,6 +682,7 @@ void sheet_copy(const SheetCopyRequest* request, SheetCopyResult* result) {
                 c.checks = palloc0(sizeof(ColumnCheck) * Max(c.ncolumns, 1));
                 c.row_context =
                     AllocSetContextCreate(copy_context, "xlsx checked row", ALLOCSET_SMALL_SIZES);
+                c.checked_values = palloc(sizeof(RowValue*) * Max(c.ncolumns, 1));
                 c.relname = pstrdup(RelationGetRelationName(rel));
                 c.has_reject_limit = request->has_reject_limit;
                 c.reject_limit = request->reject_limit;

@@ -116,9 +116,9 @@ XlsxHandle* xlsx_handle_open(const XlsxSource* source, int threads, MemoryContex
         status = xlsx_workbook_open(source->path, (unsigned)threads, source->password,
                                     &handle->workbook, &message);
     else
-        status = xlsx_workbook_open_memory(source->data, source->size, source->label,
-                                           (unsigned)threads, source->password, &handle->workbook,
-                                           &message);
+        status =
+            xlsx_workbook_open_memory(source->data, source->size, source->label, (unsigned)threads,
+                                      source->password, &handle->workbook, &message);
     restore_signals(&block);
     if (status != XLSX_OK) xlsx_raise(handle, status, message);
     return handle;

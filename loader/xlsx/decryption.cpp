@@ -85,18 +85,41 @@ Bytes base64(const char* text, const ErrorLocation& where) {
 }
 
 class Hash {
+    using Context = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
 public:
     Hash(const char* name, const ErrorLocation& where) : md_(EVP_get_digestbyname(name)) {
         if (!md_) fail(ErrorKind::Encrypted, std::string("unknown hash algorithm ") + name, where);
     }
     const EVP_MD* md() const { return md_; }
-    size_t size() const { return static_cast<size_t>(EVP_MD_get_size(md_)); }
-    Bytes operator()(const Bytes& data) const {
+    // The digest of `a` followed by `b`.
+    Bytes operator()(const Bytes& a, const Bytes& b = {}) const {
         Bytes out(EVP_MAX_MD_SIZE);
         unsigned int n = 0;
-        EVP_Digest(data.data(), data.size(), out.data(), &n, md_, nullptr);
+        Context ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+        if (!ctx || EVP_DigestInit_ex(ctx.get(), md_, nullptr) != 1 ||
+            EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 ||
+            EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 ||
+            EVP_DigestFinal_ex(ctx.get(), out.data(), &n) != 1)
+            throw std::bad_alloc();
         out.resize(n);
         return out;
+    }
+    // The password hash of MS-OFFCRYPTO (2.3.4.7, 2.3.4.11): H0 = H(salt + password), then
+    // H(i + H) for each round i, in place (no copy of a password-derived hash is left behind).
+    Wiped spun(const Bytes& salt, const Bytes& password, uint32_t rounds) const {
+        Wiped h{(*this)(salt, password)};
+        Context ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+        for (uint32_t i = 0; i < rounds; ++i) {
+            Bytes round = le32_bytes(i);
+            unsigned int n = 0;
+            if (!ctx || EVP_DigestInit_ex(ctx.get(), md_, nullptr) != 1 ||
+                EVP_DigestUpdate(ctx.get(), round.data(), round.size()) != 1 ||
+                EVP_DigestUpdate(ctx.get(), h.bytes.data(), h.bytes.size()) != 1 ||
+                EVP_DigestFinal_ex(ctx.get(), h.bytes.data(), &n) != 1)
+                throw std::bad_alloc();
+        }
+        return h;
     }
 
 private:
@@ -215,11 +238,9 @@ std::vector<unsigned char> decrypt_agile(const std::string& info, const std::str
     Bytes salt = base64(k.salt.c_str(), where);
 
     // The password's hash, spun, then one key per purpose.
-    Wiped h{hash(concat(salt, utf16le(password, where)))};
-    for (uint32_t i = 0; i < k.spin_count; ++i)
-        h.bytes = hash(concat(le32_bytes(i), h.bytes));
+    Wiped h = hash.spun(salt, Wiped{utf16le(password, where)}.bytes, k.spin_count);
     auto key_for = [&](const Bytes& block) {
-        return fit(hash(concat(h.bytes, block)), k.key_bits / 8, 0x36);
+        return fit(hash(h.bytes, block), k.key_bits / 8, 0x36);
     };
     Bytes iv = fit(salt, k.block_size, 0x36);
     auto decrypt = [&](const Bytes& key, const Bytes& ivec, const std::string& b64) {
@@ -236,7 +257,7 @@ std::vector<unsigned char> decrypt_agile(const std::string& info, const std::str
     Bytes data_salt = base64(a.key_data.salt.c_str(), where);
     const EVP_CIPHER* data_cipher = aes_cipher(a.key_data.key_bits, true, where);
     auto data_iv = [&](const Bytes& block) {
-        return fit(data_hash(concat(data_salt, block)), a.key_data.block_size, 0x36);
+        return fit(data_hash(data_salt, block), a.key_data.block_size, 0x36);
     };
     if (a.hmac_key.empty() || a.hmac_value.empty())
         fail(ErrorKind::CorruptZip, "the encrypted package has no integrity check", where);
@@ -302,14 +323,12 @@ std::vector<unsigned char> decrypt_standard(const std::string& info, const std::
     const unsigned char* encrypted_hash = verifier + 40;
 
     Hash sha1("SHA1", where);
-    Wiped h{sha1(concat(salt, utf16le(password, where)))};
-    for (uint32_t i = 0; i < 50000; ++i)
-        h.bytes = sha1(concat(le32_bytes(i), h.bytes));
-    Bytes final_hash = sha1(concat(h.bytes, le32_bytes(0)));
+    Wiped h = sha1.spun(salt, Wiped{utf16le(password, where)}.bytes, 50000);
+    Wiped final_hash{sha1(h.bytes, le32_bytes(0))};
     auto derive = [&](unsigned char pad) {
         Bytes buf(64, pad);
-        for (size_t i = 0; i < final_hash.size(); ++i)
-            buf[i] ^= final_hash[i];
+        for (size_t i = 0; i < final_hash.bytes.size(); ++i)
+            buf[i] ^= final_hash.bytes[i];
         return sha1(buf);
     };
     Wiped key{fit(concat(derive(0x36), derive(0x5c)), key_bits / 8, 0)};
