@@ -80,7 +80,7 @@ Datum pg_xlsx_sheets(PG_FUNCTION_ARGS) {
         bool nulls[7] = {false};
         uint32_t last_row = 0, last_column = 0;
 
-        if (strcmp(info.kind, "worksheet") == 0 && !info.part_missing) {
+        if (info.holds_cells && !info.part_missing) {
             uint32_t row;
             const xlsx_cell* cells;
             size_t count;

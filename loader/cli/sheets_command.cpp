@@ -18,7 +18,7 @@ struct UsedRange {
 
 UsedRange used_range(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet) {
     UsedRange range;
-    if (sheet.kind != "worksheet" || sheet.part_missing) return range;
+    if (!sheet.holds_cells() || sheet.part_missing) return range;
     xlsx::SheetReader reader(workbook, sheet, false);
     while (auto batch = reader.next()) {
         for (const auto& row : batch->rows) {

@@ -24,7 +24,7 @@ constexpr ErrorKindInfo kKinds[] = {
      "a size, expansion or time bound was hit"},
     {ErrorKind::MissingSheet, "missing_sheet", kExitFailure, 422, "no such sheet or Excel table"},
     {ErrorKind::Unsupported, "unsupported", kExitFailure, 422,
-     "valid, but not read (UTF-16 parts)"},
+     "valid, but not read (a chart sheet, an encoding iconv lacks)"},
     {ErrorKind::InvalidValue, "invalid_value", kExitFailure, 422,
      "a cell whose value does not match its type"},
     {ErrorKind::WrongPassword, "wrong_password", kExitWrongPassword, 422,

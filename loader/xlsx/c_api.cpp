@@ -164,9 +164,10 @@ int xlsx_workbook_sheet_info(const xlsx_workbook* workbook, size_t i, xlsx_sheet
     if (!workbook || !out || i >= workbook->workbook.sheets().size()) return 0;
     const xlsx::SheetInfo& s = workbook->workbook.sheets()[i];
     auto part = s.part_missing ? std::nullopt : workbook->workbook.package().find(s.part);
-    *out =
-        xlsx_sheet_info{s.name.c_str(), s.state.c_str(),        s.kind.c_str(),
-                        s.part.c_str(), s.part_missing ? 1 : 0, part ? part->uncompressed_size : 0};
+    *out = xlsx_sheet_info{s.name.c_str(),         s.state.c_str(),
+                           s.kind.c_str(),         s.part.c_str(),
+                           s.part_missing ? 1 : 0, part ? part->uncompressed_size : 0,
+                           s.holds_cells() ? 1 : 0};
     return 1;
 }
 

@@ -78,6 +78,7 @@ typedef struct {
     const char* part;   /* "" without a relationship */
     int part_missing;   /* a worksheet whose part is not in the file: reading it fails */
     uint64_t part_size; /* uncompressed bytes of its XML, as the zip claims (for estimates) */
+    int holds_cells;    /* a worksheet or a macro sheet; chart and dialog sheets have none */
 } xlsx_sheet_info;
 
 /* The sheet at 0-based position i; strings owned by the workbook. 0 when i is out of range. */

@@ -171,34 +171,72 @@ bool ChunkSplitter::skip_one_letter_tag(size_t at) {
     return false;
 }
 
-// Finds attribute `name` (local name) in the tag buf_[at, end).
-static bool tag_attribute(const std::string& buf, size_t at, size_t end, std::string_view name,
-                          std::string_view& value) {
+namespace {
+
+// An attribute value as an XML parser gives it: character references and the predefined
+// entities replaced (the value of r="&#49;2" is 12). Others cannot occur: DOCTYPE is refused.
+std::string decode_references(std::string_view raw) {
+    std::string out;
+    for (size_t i = 0; i < raw.size(); ++i) {
+        size_t semi = raw[i] == '&' ? raw.find(';', i) : std::string_view::npos;
+        if (semi == std::string_view::npos) {
+            out.push_back(raw[i]);
+            continue;
+        }
+        std::string_view ref = raw.substr(i + 1, semi - i - 1);
+        static constexpr std::pair<std::string_view, char> kNamed[] = {
+            {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"apos", '\''}, {"quot", '"'}};
+        bool known = false;
+        for (auto [name, ch] : kNamed)
+            if (ref == name) out.push_back(ch), known = true;
+        if (!known && ref.size() > 1 && ref[0] == '#') {
+            bool hex = ref[1] == 'x';
+            uint64_t cp = 0;
+            for (char c : ref.substr(hex ? 2 : 1)) {
+                int d = c >= '0' && c <= '9'          ? c - '0'
+                        : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                      : -1;
+                if (d < 0 || cp > 0x10FFFF) {
+                    cp = UINT64_MAX;
+                    break;
+                }
+                cp = cp * (hex ? 16 : 10) + static_cast<uint64_t>(d);
+            }
+            if (cp <= 0x10FFFF) append_utf8(out, static_cast<uint32_t>(cp)), known = true;
+        }
+        if (!known) out.append(raw.substr(i, semi - i + 1));
+        i = semi;
+    }
+    return out;
+}
+
+// Finds attribute `name` (unprefixed) in the tag buf[at, end): whitespace may surround '='.
+bool tag_attribute(const std::string& buf, size_t at, size_t end, std::string_view name,
+                   std::string& value) {
     size_t p = at + 1;
     while (p < end && !is_delimiter(buf[p]))
         ++p;  // element name
     while (p < end) {
-        while (p < end && (buf[p] == ' ' || buf[p] == '\t' || buf[p] == '\r' || buf[p] == '\n'))
+        while (p < end && is_xml_space(buf[p]))
             ++p;
         size_t ns = p;
-        while (p < end && buf[p] != '=' && buf[p] != ' ' && buf[p] != '>' && buf[p] != '/')
+        while (p < end && buf[p] != '=' && !is_delimiter(buf[p]))
             ++p;
         std::string_view attr(buf.data() + ns, p - ns);
-        while (p < end && buf[p] == ' ')
+        while (p < end && is_xml_space(buf[p]))
             ++p;
         if (p >= end || buf[p] != '=') return false;
         ++p;
-        while (p < end && buf[p] == ' ')
+        while (p < end && is_xml_space(buf[p]))
             ++p;
         if (p >= end || (buf[p] != '"' && buf[p] != '\'')) return false;
         char q = buf[p++];
         size_t vs = p;
         while (p < end && buf[p] != q)
             ++p;
-        size_t colon = attr.rfind(':');
-        std::string_view local = colon == std::string_view::npos ? attr : attr.substr(colon + 1);
-        if (local == name && colon == std::string_view::npos) {
-            value = std::string_view(buf.data() + vs, p - vs);
+        if (attr == name) {
+            value = decode_references(std::string_view(buf.data() + vs, p - vs));
             return true;
         }
         ++p;
@@ -206,21 +244,7 @@ static bool tag_attribute(const std::string& buf, size_t at, size_t end, std::st
     return false;
 }
 
-void ChunkSplitter::check_declaration(size_t at, size_t end) const {
-    std::string_view decl(buf_.data() + at, end - at);
-    if (decl.rfind("<?xml", 0) != 0) return;
-    size_t enc = decl.find("encoding");
-    if (enc == std::string_view::npos) return;
-    size_t q = decl.find_first_of("\"'", enc);
-    if (q == std::string_view::npos) return;
-    size_t qe = decl.find(decl[q], q + 1);
-    std::string value(decl.substr(q + 1, qe - q - 1));
-    for (char& ch : value)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (value != "utf-8" && value != "utf8" && value != "us-ascii" && value != "ascii")
-        fail(ErrorKind::Unsupported, "the part is encoded as " + value + "; only UTF-8 is read",
-             at);
-}
+}  // namespace
 
 void ChunkSplitter::on_item_start(size_t at, const Tag& tag) {
     ++chunk_items_;
@@ -228,7 +252,7 @@ void ChunkSplitter::on_item_start(size_t at, const Tag& tag) {
         ++last_index_;
         return;
     }
-    std::string_view r;
+    std::string r;
     uint64_t number = last_index_ + 1;
     if (tag_attribute(buf_, at, tag.end, "r", r)) {
         if (!parse_uint(r, UINT32_MAX, number) || number == 0)
@@ -290,8 +314,6 @@ void ChunkSplitter::emit(Chunk& out, size_t cut) {
 bool ChunkSplitter::next(Chunk& out) {
     if (state_ == State::Prolog && buf_offset_ == 0 && buf_.empty()) {
         fill();
-        if (buf_.size() >= 2 && ((unsigned char)buf_[0] == 0xFE || (unsigned char)buf_[0] == 0xFF))
-            fail(ErrorKind::Unsupported, "the part is UTF-16; only UTF-8 parts are read", 0);
         if (buf_.size() >= 3 && buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) drop_front(3);
     }
     for (;;) {
@@ -318,7 +340,6 @@ bool ChunkSplitter::next(Chunk& out) {
                 break;  // need more data
             }
             if (tag.kind == Tag::Skip) {
-                if (state_ == State::Prolog) check_declaration(at, tag.end);
                 scan_ = tag.end;
                 continue;
             }
@@ -329,7 +350,7 @@ bool ChunkSplitter::next(Chunk& out) {
                      at);
             if (state_ == State::Prolog) {
                 if (tag.kind == Tag::Start && tag.local == "dimension" && tag.complete) {
-                    std::string_view ref;
+                    std::string ref;
                     if (tag_attribute(buf_, at, tag.end, "ref", ref)) dimension_ref_ = ref;
                 } else if (tag.kind == Tag::Start && tag.local == container_) {
                     if (tag.self_closing) {

@@ -48,7 +48,6 @@ private:
     bool scan_tag(size_t at, Tag& tag) const;
     bool skip_one_letter_tag(size_t at);
     void on_item_start(size_t at, const Tag& tag);
-    void check_declaration(size_t at, size_t end) const;
     void emit(Chunk& out, size_t cut);
     [[noreturn]] void fail(ErrorKind kind, const std::string& detail, size_t at) const;
 

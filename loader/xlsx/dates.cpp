@@ -59,9 +59,9 @@ void append_date(std::string& out, const CivilDateTime& v) {
 }  // namespace
 
 std::optional<CivilDateTime> serial_to_datetime(double serial, bool date1904) {
-    // Negative serials are before the epoch: Excel shows ####, LibreOffice and openpyxl count
-    // back from the epoch, and so do we (down to year 1).
-    if (!std::isfinite(serial) || serial < -693593 || serial >= kMaxSerial1900) return std::nullopt;
+    // Excel shows no date for a negative serial (####### in the 1900 system, a minus sign in the
+    // 1904 one), nor from the year 10000 on: such a cell holds a number.
+    if (!std::isfinite(serial) || serial < 0 || serial >= kMaxSerial1900) return std::nullopt;
     double whole = std::floor(serial);
     int64_t days = static_cast<int64_t>(whole);
     int64_t millis = std::llround((serial - whole) * kMillisPerDay);
@@ -94,7 +94,7 @@ NumberKind append_serial(std::string& out, double serial, NumberKind kind, bool 
         return kind;
     }
     auto v = serial_to_datetime(serial, date1904);
-    if (!v || v->year < 1) return NumberKind::Number;
+    if (!v) return NumberKind::Number;
     // In the 1900 system a serial below 1 has no date (Excel shows "1900-01-00"): it is a time.
     if (!date1904 && serial >= 0 && serial < 1 && kind != NumberKind::Time) kind = NumberKind::Time;
     switch (kind) {

@@ -382,7 +382,11 @@ private:
 };
 
 PartStream::PartStream(const Package& package, const PartInfo& part)
-    : file_(package.path()), part_(part), limits_(package.limits()) {
+    : file_(package.path()),
+      part_(part),
+      limits_(package.limits()),
+      text_([this](char* buffer, size_t capacity) { return read_raw(buffer, capacity); },
+            ErrorLocation{file_, part_.name}) {
     zip_ = package.open_zip();
     if (!zip_) fail_zip("cannot reopen the zip container");
     // A throwing constructor runs no destructor: close the container here (found by fuzzing).
@@ -425,7 +429,7 @@ void PartStream::fail_zip(const std::string& what) const {
                 ErrorLocation{file_, part_.name});
 }
 
-size_t PartStream::read(char* buffer, size_t capacity) {
+size_t PartStream::read_raw(char* buffer, size_t capacity) {
     if (finished_) return 0;
     if (deflate_) {
         size_t n;

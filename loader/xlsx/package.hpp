@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "limits.hpp"
+#include "xml_encoding.hpp"
 
 namespace xlsx {
 
@@ -102,13 +103,16 @@ public:
     PartStream(const PartStream&) = delete;
     PartStream& operator=(const PartStream&) = delete;
 
-    // Reads up to `capacity` bytes; returns 0 at the end of the part. Throws Error.
-    size_t read(char* buffer, size_t capacity);
+    // Reads up to `capacity` bytes of the part's XML as UTF-8 (see xml_encoding.hpp);
+    // returns 0 at the end of the part. Throws Error.
+    size_t read(char* buffer, size_t capacity) { return text_.read(buffer, capacity); }
+    // Bytes of the part as stored, inflated.
     uint64_t bytes_read() const { return produced_; }
     const std::string& name() const { return part_.name; }
     const std::string& file() const { return file_; }
 
 private:
+    size_t read_raw(char* buffer, size_t capacity);
     [[noreturn]] void fail_zip(const std::string& what) const;
     void check_bounds();
     std::string file_;
@@ -118,6 +122,7 @@ private:
     std::unique_ptr<DeflateReader> deflate_;
     uint64_t produced_ = 0;
     bool finished_ = false;
+    XmlEncodingConverter text_;
 };
 
 }  // namespace xlsx

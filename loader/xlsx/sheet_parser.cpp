@@ -237,6 +237,18 @@ void SheetChunkParser::finish_cell() {
     CellType type;
     const char* fixed = nullptr;  // static text instead of arena text
     if (has_inline_) cell_type_ = 'i';
+    // Whitespace around a number, an index or a boolean (an indented <v>) is not part of it;
+    // around text it is.
+    if (length > 0 && cell_type_ != 'i' && cell_type_ != 'S' &&
+        (is_xml_space(arena[start]) || is_xml_space(arena.back()))) {
+        size_t first = start;
+        while (first < arena.size() && is_xml_space(arena[first]))
+            ++first;
+        while (arena.size() > first && is_xml_space(arena.back()))
+            arena.pop_back();
+        arena.erase(start, first - start);
+        length = arena.size() - start;
+    }
     switch (cell_type_) {
         case 's': {
             uint64_t index;

@@ -6,7 +6,7 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
                          const CellRange& range)
     : sheet_(sheet), ordered_(ordered) {
     ErrorLocation where{workbook.path(), sheet.part, sheet.name};
-    if (sheet.kind != "worksheet")
+    if (!sheet.holds_cells())
         throw Error(ErrorKind::Unsupported,
                     "sheet \"" + sheet.name + "\" is a " + sheet.kind + ", which holds no cells",
                     ErrorLocation{workbook.path()});

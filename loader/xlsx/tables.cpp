@@ -22,6 +22,7 @@ public:
             const char* display = find_attr(attrs, "displayName");
             const char* name = find_attr(attrs, "name");
             table.name = display ? display : name ? name : "";
+            decode_xstring_escapes(table.name, 0);
             if (const char* r = find_attr(attrs, "ref")) ref = r;
             table.header_rows = count(find_attr(attrs, "headerRowCount"), 1);
             table.totals_rows = count(find_attr(attrs, "totalsRowCount"), 0);
@@ -51,7 +52,7 @@ CellRange TableInfo::load_range() const {
 std::vector<TableInfo> read_tables(const Package& package, const std::vector<SheetInfo>& sheets) {
     std::vector<TableInfo> tables;
     for (const SheetInfo& sheet : sheets) {
-        if (sheet.kind != "worksheet" || sheet.part_missing) continue;
+        if (!sheet.holds_cells() || sheet.part_missing) continue;
         for (const auto& [id, rel] : read_relationships(package, sheet.part)) {
             if (rel.type != "table" || rel.external) continue;
             std::string part = Package::resolve(sheet.part, rel.target);

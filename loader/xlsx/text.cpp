@@ -7,6 +7,8 @@ namespace xlsx {
 bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row) {
     uint64_t col = 0, r = 0;
     const char* p = ref;
+    while (is_xml_space(*p))
+        ++p;
     if (*p == '$') ++p;
     while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')) {
         col = col * 26 + static_cast<uint64_t>((*p | 0x20) - 'a' + 1);
@@ -19,6 +21,8 @@ bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row) {
         if (r > 0xFFFFFFFF) return false;
         ++p;
     }
+    while (is_xml_space(*p))
+        ++p;
     if (*p != '\0' || (col == 0 && r == 0)) return false;
     column = static_cast<uint32_t>(col);
     row = static_cast<uint32_t>(r);
@@ -26,9 +30,9 @@ bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row) {
 }
 
 bool parse_uint(std::string_view s, uint64_t max, uint64_t& out) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    while (!s.empty() && is_xml_space(s.front()))
         s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    while (!s.empty() && is_xml_space(s.back()))
         s.remove_suffix(1);
     if (s.empty()) return false;
     uint64_t v = 0;

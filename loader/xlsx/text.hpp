@@ -7,6 +7,10 @@
 
 namespace xlsx {
 
+inline bool is_xml_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 // "BC12" -> column 55, row 12 (1-based). Returns false for anything else. Either part may be
 // absent in the reference ("BC" or "12"), leaving that output 0.
 bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row);

@@ -24,7 +24,9 @@ public:
             const char* name = find_attr(attrs, "name");
             const char* state = find_attr(attrs, "state");
             const char* rid = find_attr(attrs, "id", true);
-            sheets.push_back({name ? name : "", state ? state : "visible", rid ? rid : ""});
+            std::string text = name ? name : "";
+            decode_xstring_escapes(text, 0);  // a name is an ST_Xstring, as cell text is
+            sheets.push_back({std::move(text), state ? state : "visible", rid ? rid : ""});
         } else if (std::strcmp(local, "workbookPr") == 0) {
             // Extensions repeat the element (<x15:workbookPr>) without the attribute.
             if (const char* v = find_attr(attrs, "date1904"))
@@ -32,6 +34,14 @@ public:
         }
     }
 };
+
+// The sheet's kind from its relationship's type; the two macro sheet types (Excel 4.0 macros,
+// international or not) are one kind.
+std::string kind_of(const std::string& relationship_type) {
+    if (relationship_type == "xlMacrosheet" || relationship_type == "xlIntlMacrosheet")
+        return "macrosheet";
+    return relationship_type;
+}
 
 std::string lower(std::string s) {
     for (char& c : s)
@@ -90,11 +100,10 @@ Workbook::Workbook(Package package, ReaderOptions options)
         info.kind = "worksheet";
         auto it = rels.find(entry.rel_id);
         if (it != rels.end() && !it->second.external) {
-            info.kind = it->second.type;
+            info.kind = kind_of(it->second.type);
             info.part = Package::resolve(workbook_part_, it->second.target);
         }
-        info.part_missing =
-            info.kind == "worksheet" && (info.part.empty() || !package_.has(info.part));
+        info.part_missing = info.holds_cells() && (info.part.empty() || !package_.has(info.part));
         sheets_.push_back(std::move(info));
     }
 }

@@ -25,6 +25,8 @@ struct SheetInfo {
     std::string part;   // resolved part name, empty if the relationship is missing
     // A worksheet whose part is not in the file (or has no relationship): reading it fails.
     bool part_missing = false;
+    // Worksheets and macro sheets have cells; chart and dialog sheets have none.
+    bool holds_cells() const { return kind == "worksheet" || kind == "macrosheet"; }
 };
 
 // What is wrong with a sheet whose part is missing, naming the sheet and the part.

@@ -47,7 +47,9 @@ TEST(Dates, Durations) {
 TEST(Dates, OutOfRangeKeepsTheNumber) {
     EXPECT_EQ(render(2958466, NumberKind::Date), "<number>");
     EXPECT_EQ(render(-1e9, NumberKind::Date), "<number>");
-    EXPECT_EQ(render(-1.25, NumberKind::DateTime), "1899-12-28 18:00:00");
+    // Excel shows no date before its epoch (#######, or a minus sign in the 1904 system).
+    EXPECT_EQ(render(-1.25, NumberKind::DateTime), "<number>");
+    EXPECT_EQ(render(-0.5, NumberKind::Time), "<number>");
 }
 
 TEST(Dates, IsoCells) {
