@@ -21,6 +21,8 @@ PACKAGES=(
   # password-protected workbooks checked against independent tools: msoffcrypto-tool decrypts,
   # officecrypto-tool (npm, run by Node.js) encrypts
   python3-msoffcrypto-tool nodejs
+  # legacy .xls checked against an independent reader
+  python3-xlrd
   # the upload page's browser test
   chromium chromium-driver python3-selenium
   # Debian packages (scripts/package.sh) and the man page

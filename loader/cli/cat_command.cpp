@@ -30,7 +30,7 @@ Runner add_cat_command(CLI::App& app) {
         xlsx::ReaderOptions reader;
     };
     auto args = std::make_shared<Args>();
-    cmd->add_option("file", args->file, "the .xlsx workbook")->required();
+    cmd->add_option("file", args->file, "the workbook (.xlsx, .xlsm or .xls)")->required();
     cmd->add_option("--sheet,-s", args->sheet,
                     "sheet name or 1-based index (default: first visible)");
     cmd->add_flag("--skip-empty-rows", args->skip_empty_rows,

@@ -35,6 +35,8 @@ std::vector<std::string> split_list_on(const std::string& list, char separator);
 std::vector<std::string> split_list(const std::string& list);
 // "Book.XLSX" has the extension ".xlsx": the name's end, ignoring ASCII case.
 bool has_extension(std::string_view name, std::string_view extension);
+// Whether a file name says it is a workbook: .xlsx, .xlsm or .xls (the content decides which).
+bool is_workbook_name(std::string_view name);
 
 // A whole `load`: every sheet it names, or the error that stopped it. Shared by load and serve.
 // Loads as `xlsx2pg load` does; `progress`, when given, is updated for every sheet (serve

@@ -47,12 +47,17 @@ bool has_extension(std::string_view name, std::string_view extension) {
     });
 }
 
+bool is_workbook_name(std::string_view name) {
+    return has_extension(name, ".xlsx") || has_extension(name, ".xlsm") ||
+           has_extension(name, ".xls");
+}
+
 namespace {
 
-// The last positional of `load` is a workbook when it says so (.xlsx, .xlsm) or is a file.
+// The last positional of `load` is a workbook when it says so (.xlsx, .xlsm, .xls) or is a
+// file.
 bool names_a_workbook(const std::string& argument) {
-    return has_extension(argument, ".xlsx") || has_extension(argument, ".xlsm") ||
-           std::filesystem::is_regular_file(argument);
+    return is_workbook_name(argument) || std::filesystem::is_regular_file(argument);
 }
 
 // A type for --type: letters, digits, '_', '.', '"', blanks, one modifier in parentheses of
@@ -446,7 +451,7 @@ Runner add_schema_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("schema", "Print the CREATE TABLE that load --create would run");
     auto args = std::make_shared<LoadArgs>();
     load::LoadOptions& o = args->options;
-    cmd->add_option("file", o.file, "the .xlsx workbook")->required();
+    cmd->add_option("file", o.file, "the workbook (.xlsx, .xlsm or .xls)")->required();
     cmd->add_option("table", o.table, "table name (default: from the sheet name)");
     cmd->add_option("-s,--sheet", o.sheets,
                     "sheet name or 1-based index; repeat for several sheets");

@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
                                      cli::add_serve_command(app)};
     // The short form `xlsx2pg FILE.xlsx TABLE` is `xlsx2pg load FILE.xlsx TABLE`.
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (!args.empty() && cli::has_extension(args[0], ".xlsx")) args.insert(args.begin(), "load");
+    if (!args.empty() && cli::is_workbook_name(args[0])) args.insert(args.begin(), "load");
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments reversed
     try {
         app.parse(args);

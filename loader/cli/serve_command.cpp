@@ -234,9 +234,10 @@ private:
             reply_error(res, 400, "the upload was cut short or is not valid multipart/form-data");
         } else if (!got.file) {
             reply_error(res, 400, "no \"file\" field in the form");
-        } else if (!has_extension(got.filename, ".xlsx")) {
+        } else if (!is_workbook_name(got.filename)) {
             reply_error(res, 415,
-                        "the file \"" + label_of(got.filename) + "\" is not an .xlsx workbook");
+                        "the file \"" + label_of(got.filename) +
+                            "\" is not a workbook (.xlsx, .xlsm or .xls)");
         } else {
             return got;
         }

@@ -66,7 +66,7 @@ Runner add_sheets_command(CLI::App& app) {
         xlsx::ReaderOptions reader;
     };
     auto args = std::make_shared<Args>();
-    cmd->add_option("file", args->file, "the .xlsx workbook")->required();
+    cmd->add_option("file", args->file, "the workbook (.xlsx, .xlsm or .xls)")->required();
     cmd->add_flag("--json", args->json, "print one JSON object instead of a table");
     add_reader_options(*cmd, args->reader);
 

@@ -10,7 +10,7 @@ constexpr ErrorKindInfo kKinds[] = {
     {ErrorKind::Io, "io", kExitFailure, 500, "the file cannot be opened or read"},
     {ErrorKind::NotWorkbook, "not_workbook", kExitFailure, 422,
      "empty, or neither a zip package nor an OLE2 file"},
-    {ErrorKind::LegacyXls, "legacy_xls", kExitFailure, 422, "a legacy .xls workbook (not read)"},
+    {ErrorKind::LegacyXls, "legacy_xls", kExitFailure, 422, "a legacy .xls not read (before Excel 5, or encrypted)"},
     {ErrorKind::Encrypted, "encrypted", kExitFailure, 422,
      "a password-protected workbook and no password, or an encryption not read"},
     {ErrorKind::CorruptZip, "corrupt_zip", kExitFailure, 422,

@@ -6,9 +6,7 @@ namespace load {
 
 SheetRows::SheetRows(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet,
                      const RowOptions& options)
-    : options_(options), reader_(workbook, sheet, true, options.range) {
-    if (auto part = workbook.package().find(sheet.part)) part_bytes_ = part->uncompressed_size;
-}
+    : options_(options), reader_(workbook, sheet, true, options.range) {}
 
 std::optional<DataRow> SheetRows::next_row() {
     while (!batch_ || next_index_ == batch_->rows.size()) {
@@ -84,8 +82,8 @@ std::optional<std::string_view> SheetRows::value(const xlsx::Cell& cell) const {
 }
 
 double SheetRows::progress() const {
-    if (part_bytes_ == 0) return 0.0;
-    return std::min(1.0, static_cast<double>(reader_.xml_bytes_read()) / part_bytes_);
+    if (reader_.source_bytes() == 0) return 0.0;
+    return std::min(1.0, static_cast<double>(reader_.xml_bytes_read()) / reader_.source_bytes());
 }
 
 }  // namespace load

@@ -44,7 +44,6 @@ private:
     bool is_empty(const DataRow& row) const;  // no cell with a value after --null and --trim
 
     RowOptions options_;
-    uint64_t part_bytes_ = 0;
     xlsx::SheetReader reader_;
     std::optional<xlsx::RowBatch> batch_;
     size_t next_index_ = 0;

@@ -31,7 +31,6 @@ struct xlsx_type_inference {
 
 struct xlsx_sheet_reader {
     xlsx::SheetReader reader;
-    uint64_t part_size = 0;
     std::optional<xlsx::RowBatch> batch;
     size_t next_row = 0;
     std::vector<xlsx_cell> cells;
@@ -192,9 +191,7 @@ xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, co
         }
         const auto& info =
             sheet ? workbook->workbook.sheet(sheet) : workbook->workbook.first_sheet();
-        auto part = workbook->workbook.package().find(info.part);
         *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info, true, cells),
-                                     part ? part->uncompressed_size : 0,
                                      std::nullopt,
                                      0,
                                      {},
@@ -270,7 +267,7 @@ const char* xlsx_sheet_dimension(const xlsx_sheet_reader* reader) {
 }
 
 uint64_t xlsx_sheet_part_size(const xlsx_sheet_reader* reader) {
-    return reader ? reader->part_size : 0;
+    return reader ? reader->reader.source_bytes() : 0;
 }
 
 xlsx_type_inference* xlsx_types_new(void) {

@@ -117,7 +117,8 @@ void xlsx_sheet_close(xlsx_sheet_reader* reader);
 
 /* The name of the sheet being read; owned by the reader. */
 const char* xlsx_sheet_name(const xlsx_sheet_reader* reader);
-/* Bytes of the sheet's XML inflated so far, and the part's size the zip claims (progress). */
+/* Bytes of the sheet read so far, and all it has (progress): its XML inflated and the part's
+ * size the zip claims, or the share of a legacy .xls sheet's records. */
 uint64_t xlsx_sheet_bytes_read(const xlsx_sheet_reader* reader);
 uint64_t xlsx_sheet_part_size(const xlsx_sheet_reader* reader);
 /* The sheet's <dimension ref> ("A1:H100001"), known once a row was asked for; NULL without. */

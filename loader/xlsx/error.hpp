@@ -12,7 +12,7 @@ namespace xlsx {
 enum class ErrorKind {
     Io,             // the file cannot be opened or read
     NotWorkbook,    // empty file, or neither a zip nor an OLE2 container
-    LegacyXls,      // OLE2 container without encryption: a BIFF .xls workbook
+    LegacyXls,      // a legacy .xls that is not read: before Excel 5 (BIFF2-4), or encrypted
     Encrypted,      // OLE2 container holding EncryptionInfo: password protected, none given
     CorruptZip,     // damaged central directory, local header or CRC
     MissingPart,    // a part the workbook needs is not in the package

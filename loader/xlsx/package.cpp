@@ -49,10 +49,10 @@ bool ole2_has_encryption_info(Read read) {
     return false;
 }
 
-enum class Container { Zip, Encrypted };
+enum class Container { Zip, Encrypted, Legacy };
 
-// Refuses what is not a zip before minizip sees it: empty files, legacy .xls (OLE2), anything
-// without the zip signature. An encrypted workbook (OLE2 too) is the caller's to open.
+// Refuses what is not a zip before minizip sees it: empty files, anything without the zip or
+// OLE2 signature. An OLE2 file is an encrypted workbook or a legacy .xls, the caller's to open.
 template <typename Read>
 Container check_signature(uint64_t size, Read read, const ErrorLocation& where) {
     if (size == 0)
@@ -63,11 +63,7 @@ Container check_signature(uint64_t size, Read read, const ErrorLocation& where) 
     unsigned char head[8] = {};
     size_t got = read(reinterpret_cast<char*>(head), sizeof head);
     if (got == 8 && std::memcmp(head, kOle2Signature, 8) == 0) {
-        if (ole2_has_encryption_info(read)) return Container::Encrypted;
-        throw Error(ErrorKind::LegacyXls,
-                    "this is a legacy Excel 97-2003 .xls workbook, not .xlsx; save it as .xlsx "
-                    "and try again",
-                    where);
+        return ole2_has_encryption_info(read) ? Container::Encrypted : Container::Legacy;
     }
     if (got < 4 || head[0] != 'P' || head[1] != 'K')
         throw Error(ErrorKind::NotWorkbook, "not an .xlsx workbook (no zip signature)", where);
@@ -199,11 +195,11 @@ Package::Package(std::string path, Limits limits, const std::optional<std::strin
             return static_cast<size_t>(in.gcount());
         },
         where);
-    if (container == Container::Encrypted) {
+    if (container != Container::Zip) {
         if (file_size_ > limits_.max_part_bytes)
             throw Error(ErrorKind::LimitExceeded,
-                        "the encrypted workbook is larger than "
-                        "--max-part-size",
+                        std::string(container == Container::Legacy ? "the .xls" : "the encrypted") +
+                            " workbook is larger than --max-part-size",
                         where);
         std::vector<unsigned char> bytes(file_size_);
         in.clear();
@@ -211,6 +207,10 @@ Package::Package(std::string path, Limits limits, const std::optional<std::strin
         in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(file_size_));
         if (static_cast<uint64_t>(in.gcount()) != file_size_)
             throw Error(ErrorKind::Io, "the file could not be read whole", where);
+        if (container == Container::Legacy) {
+            open_legacy(bytes);
+            return;
+        }
         open_encrypted(bytes, password);
     }
     read_directory();
@@ -230,9 +230,27 @@ Package::Package(std::string label, MemoryFile memory, Limits limits,
             return n;
         },
         ErrorLocation{path_});
-    if (container == Container::Encrypted)
-        open_encrypted({memory.data, static_cast<size_t>(memory.size)}, password);
+    std::span<const unsigned char> bytes{memory.data, static_cast<size_t>(memory.size)};
+    if (container == Container::Legacy) {
+        open_legacy(bytes);
+        return;
+    }
+    if (container == Container::Encrypted) open_encrypted(bytes, password);
     read_directory();
+}
+
+// A legacy .xls: only its workbook stream is kept, for LegacyWorkbook to read.
+void Package::open_legacy(std::span<const unsigned char> container) {
+    ErrorLocation where{path_};
+    CompoundFile file(container, where);
+    auto stream = file.stream("Workbook");  // BIFF8; BIFF5 calls it Book
+    if (!stream) stream = file.stream("Book");
+    if (!stream)
+        throw Error(ErrorKind::NotWorkbook,
+                    "an OLE2 compound file without a Workbook stream (a Word or other Office "
+                    "document?); not a workbook",
+                    where);
+    legacy_stream_ = std::make_shared<const std::string>(std::move(*stream));
 }
 
 // A password-protected workbook: the package decrypted into memory, where it is read as any

@@ -45,8 +45,9 @@ void forget_password(std::optional<std::string>& password);
 
 class Package {
 public:
-    // Throws Error (NotWorkbook, LegacyXls, Encrypted, WrongPassword, CorruptZip, Io). A
-    // password-protected workbook is decrypted into memory with `password`.
+    // Throws Error (NotWorkbook, Encrypted, WrongPassword, CorruptZip, Io). A
+    // password-protected workbook is decrypted into memory with `password`; of a legacy .xls
+    // only the workbook stream is kept (legacy_stream()).
     Package(std::string path, Limits limits = {},
             const std::optional<std::string>& password = std::nullopt);
     // The same over bytes in memory; `label` stands for the file in error messages.
@@ -61,6 +62,8 @@ public:
     const MemoryFile* memory() const { return memory_ ? &*memory_ : nullptr; }
     // Whether it was decrypted with a password.
     bool decrypted() const { return decrypted_ != nullptr; }
+    // A legacy .xls has no parts: its BIFF workbook stream, else nullptr.
+    const std::shared_ptr<const std::string>& legacy_stream() const { return legacy_stream_; }
     const Limits& limits() const { return limits_; }
     uint64_t file_size() const { return file_size_; }
 
@@ -79,11 +82,13 @@ public:
 private:
     void open_encrypted(std::span<const unsigned char> container,
                         const std::optional<std::string>& password);
+    void open_legacy(std::span<const unsigned char> container);
     void read_directory();
 
     std::string path_;
     std::optional<MemoryFile> memory_;
     std::shared_ptr<const std::vector<unsigned char>> decrypted_;  // what memory_ points into
+    std::shared_ptr<const std::string> legacy_stream_;
     Limits limits_;
     uint64_t file_size_ = 0;
     std::vector<PartInfo> parts_;

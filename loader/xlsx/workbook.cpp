@@ -62,6 +62,10 @@ Workbook::Workbook(Package package, ReaderOptions options)
     forget_password(options_.password);
     if (options_.threads == 0) options_.threads = 1;
     if (options_.chunks_in_flight == 0) options_.chunks_in_flight = 2 * options_.threads + 2;
+    if (package_.legacy_stream()) {
+        open_legacy();
+        return;
+    }
 
     // The package relationships name the workbook part; writers that omit them use the default.
     workbook_part_ = "xl/workbook.xml";
@@ -104,6 +108,21 @@ Workbook::Workbook(Package package, ReaderOptions options)
             info.part = Package::resolve(workbook_part_, it->second.target);
         }
         info.part_missing = info.holds_cells() && (info.part.empty() || !package_.has(info.part));
+        sheets_.push_back(std::move(info));
+    }
+}
+
+void Workbook::open_legacy() {
+    legacy_ =
+        std::make_unique<LegacyWorkbook>(package_.legacy_stream(), ErrorLocation{package_.path()});
+    date1904_ = legacy_->date1904();
+    uint32_t index = 0;
+    for (const LegacySheet& s : legacy_->sheets()) {
+        SheetInfo info;
+        info.index = ++index;
+        info.name = s.name;
+        info.state = s.state;
+        info.kind = s.kind;
         sheets_.push_back(std::move(info));
     }
 }

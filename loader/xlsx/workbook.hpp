@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "legacy_xls.hpp"
 #include "limits.hpp"
 #include "package.hpp"
 #include "shared_strings.hpp"
@@ -18,7 +19,7 @@
 namespace xlsx {
 
 struct SheetInfo {
-    uint32_t index = 0;  // 1-based position in the workbook
+    uint32_t index = 0;  // 1-based position in the workbook (in a legacy .xls too)
     std::string name;
     std::string state;  // visible, hidden, veryHidden
     std::string kind;   // worksheet, chartsheet, dialogsheet, macrosheet
@@ -52,6 +53,8 @@ public:
     const ReaderOptions& options() const { return options_; }
     const std::vector<SheetInfo>& sheets() const { return sheets_; }
     bool date1904() const { return date1904_; }
+    // A legacy .xls workbook's records, or nullptr for an .xlsx.
+    const LegacyWorkbook* legacy() const { return legacy_.get(); }
     const Styles& styles() const { return styles_; }
     // Parsed on first use; safe to call from several threads.
     const SharedStrings& shared_strings() const;
@@ -69,8 +72,10 @@ public:
 
 private:
     Workbook(Package package, ReaderOptions options);
+    void open_legacy();
 
     Package package_;
+    std::unique_ptr<LegacyWorkbook> legacy_;
     ReaderOptions options_;
     std::string workbook_part_;
     std::vector<SheetInfo> sheets_;

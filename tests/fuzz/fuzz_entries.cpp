@@ -116,6 +116,17 @@ void encrypted(const uint8_t* data, size_t size) {
     }
 }
 
+void legacy(const uint8_t* data, size_t size) {
+    try {
+        xlsx::LegacyWorkbook book(
+            std::make_shared<const std::string>(reinterpret_cast<const char*>(data), size),
+            xlsx::ErrorLocation{"fuzz"});
+        for (size_t i = 0; i < book.sheets().size(); ++i)
+            (void)book.read_sheet(i, book.sheets()[i].name);
+    } catch (const xlsx::Error&) {
+    }
+}
+
 bool run(const std::string& target, const std::string& input) {
     auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
     if (target == "package")
@@ -130,6 +141,8 @@ bool run(const std::string& target, const std::string& input) {
         styles(bytes, input.size());
     else if (target == "encrypted")
         encrypted(bytes, input.size());
+    else if (target == "legacy")
+        legacy(bytes, input.size());
     else
         return false;
     return true;

@@ -16,6 +16,7 @@ void sheet(const uint8_t* data, size_t size);           // sheet XML in a minima
 void shared_strings(const uint8_t* data, size_t size);  // sharedStrings.xml
 void styles(const uint8_t* data, size_t size);          // styles.xml
 void encrypted(const uint8_t* data, size_t size);       // a password-protected workbook's OLE2
+void legacy(const uint8_t* data, size_t size);          // a legacy .xls's BIFF records
 
 // By target name ("package", "workbook", ...); false for an unknown name.
 bool run(const std::string& target, const std::string& input);

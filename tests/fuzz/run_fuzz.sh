@@ -14,7 +14,7 @@ CC=clang CXX=clang++ cmake -S "$source_dir" -B "$build" -DXLSX_FUZZ=ON -DCMAKE_B
 cmake --build "$build" -j"$(nproc)" --target fuzz_targets >/dev/null
 
 # Seeds: small corpus workbooks, and their parts by kind.
-rm -rf "$work" && mkdir -p "$work"/seeds/{package,workbook,sheet,shared_strings,styles,encrypted}
+rm -rf "$work" && mkdir -p "$work"/seeds/{package,workbook,sheet,shared_strings,styles,encrypted,legacy}
 for f in "$corpus"/files/*.xlsx; do
     [[ $(stat -c %s "$f") -lt 300000 ]] || continue
     name=$(basename "$f" .xlsx)
@@ -29,11 +29,16 @@ for f in "$corpus"/files/*.xlsx; do
     head -c 8 "$f" | cmp -s - <(printf '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1') &&
         cp "$f" "$work/seeds/encrypted/$(basename "$f" .xlsx)"
 done
+# The BIFF records of the legacy .xls test workbooks (olefile comes with msoffcrypto-tool).
+for f in "$source_dir"/tests/data/xls/*.xls; do
+    /usr/bin/python3 -c 'import olefile, sys; sys.stdout.buffer.write(olefile.OleFileIO(sys.argv[1]).openstream("Workbook").read())' \
+        "$f" >"$work/seeds/legacy/$(basename "$f" .xls)"
+done
 find "$work/seeds" -type f -empty -delete
 
 failed=0
 printf '%-16s %10s %8s %8s %9s\n' target execs exec/s cov features
-for target in package workbook sheet shared_strings styles encrypted; do
+for target in package workbook sheet shared_strings styles encrypted legacy; do
     mkdir -p "$work/corpus-$target" "$work/artifacts-$target"
     regressions="$source_dir/tests/fuzz/regressions/$target"
     inputs=("$work/corpus-$target" "$work/seeds/$target")

@@ -296,7 +296,7 @@ class Serve(unittest.TestCase):
                          [("Directory", ROWS + 1, 15)])
         body, content_type = multipart("old.xlsx", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + bytes(600))
         status, info = self.request("POST", "/inspect", body, content_type)
-        self.assertEqual((status, info.get("error_kind")), (422, "legacy_xls"), info)
+        self.assertEqual((status, info.get("error_kind")), (422, "not_workbook"), info)
         self.assertNotIn(self.uploads, info["error"])  # the temporary file's name stays inside
         body, content_type = multipart("data.csv", b"a,b\n")
         self.assertEqual(self.request("POST", "/inspect", body, content_type)[0], 415)
@@ -341,6 +341,21 @@ class Serve(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertEqual(psql("SELECT count(*) > 0 FROM scores"), "t")
 
+    def test_legacy_xls_workbooks(self):
+        # Written by LibreOffice (tests/data/xls): listed, then loaded with its types.
+        xls_dir = os.path.join(os.path.dirname(__file__), "..", "data", "xls")
+        book = open(os.path.join(xls_dir, "forms.xls"), "rb").read()
+        body, content_type = multipart("forms.xls", book)
+        status, info = self.request("POST", "/inspect", body, content_type)
+        self.assertEqual(status, 200, info)
+        self.assertEqual([(s["name"], s["state"]) for s in info["sheets"]],
+                         [("Formulas", "visible"), ("Hidden one", "hidden")])
+        book = open(os.path.join(xls_dir, "typed.xls"), "rb").read()
+        status, body = self.upload("table=typed_xls&create=true", "typed.xls", book)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(psql("SELECT count(*), min(founded)::text, bool_or(active) FROM typed_xls"),
+                         "300|1950-01-08|t")
+
     def test_oversized_upload(self):
         status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)
         self.assertEqual(status, 413, body)
@@ -370,7 +385,7 @@ class Serve(unittest.TestCase):
         self.assertEqual(self.request("POST", "/upload?table=t", b"raw", "application/octet-stream")[0], 400)
         ole2 = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"
         status, body = self.upload("table=t&create=true", filename="old.xlsx", content=ole2 + bytes(600))
-        self.assertEqual((status, body.get("error_kind")), (422, "legacy_xls"), body)
+        self.assertEqual((status, body.get("error_kind")), (422, "not_workbook"), body)
         encrypted = ole2 + bytes(100) + "EncryptionInfo".encode("utf-16-le")
         status, body = self.upload("table=t&create=true", filename="secret.xlsx", content=encrypted)
         self.assertEqual((status, body.get("error_kind")), (422, "encrypted"), body)

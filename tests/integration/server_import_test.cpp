@@ -216,7 +216,7 @@ TEST_F(ServerImportTest, BadFilesAreRefusedWithTheClientsErrorKinds) {
     struct Case {
         std::string name, bytes, sqlstate, kind;
     } cases[] = {
-        {"legacy", ole2 + std::string(600, '\0'), "0A000", "legacy_xls"},
+        {"damaged ole2", ole2 + std::string(600, '\0'), "22P03", "not_workbook"},
         {"encrypted", encrypted, "0A000", "encrypted"},
         {"truncated", bytes.substr(0, bytes.size() / 2), "XX001", "corrupt_zip"},
         {"not a workbook", "hello", "22P03", "not_workbook"},

@@ -13,7 +13,7 @@ const STATUS_WORDS = {
   403: "That table may not be loaded by this service",
   408: "The upload was too slow",
   413: "The file is too large for this service",
-  415: "Only .xlsx workbooks can be loaded",
+  415: "Only .xlsx, .xlsm and .xls workbooks can be loaded",
   422: "The workbook could not be loaded",
   429: "The service is busy; try again in a moment",
   503: "The database is not available",
