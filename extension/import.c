@@ -274,6 +274,11 @@ Datum pg_xlsx_import(PG_FUNCTION_ARGS) {
             o.no_header = o.no_header || !has_header;
         }
         if (o.range) o.header_row = xlsx_range_first_row(o.range);
+        handle->shape.fill_merged = o.fill_merged;
+        handle->shape.header_row = o.no_header ? 0 : (uint32_t)o.header_row;
+        handle->shape.header_rows = (uint32_t)o.header_rows;
+        handle->shape.add_columns = o.add_columns;
+        handle->shape.file_label = handle->label;
         if (!o.no_header) sheet_name = read_header(handle, &o, &header);
 
         copy.handle = handle;

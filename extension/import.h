@@ -38,7 +38,10 @@ typedef struct ImportOptions {
     int threads;
     bool keep_staging;
     bool stop_at_empty;
-    char* password; /* a password-protected workbook's; wiped once the workbook is open */
+    bool fill_merged;  /* merged cells take their first cell's value */
+    int header_rows;   /* the header's rows from header_row on, joined into one */
+    char* add_columns; /* source columns after the header's last: file, sheet, row */
+    char* password;    /* a password-protected workbook's; wiped once the workbook is open */
 } ImportOptions;
 
 /* The header row's texts by sheet column, 1..width ([0] unused); NULL without a header. */

@@ -55,6 +55,13 @@ void read_options(FunctionCallInfo fcinfo, ImportOptions* o) {
     o->keep_staging = named_bool(&args, "keep_staging");
     o->stop_at_empty = named_bool(&args, "stop_at_empty");
     o->password = named_text(&args, "password");
+    /* 1.4's arguments; an installed 1.3 whose library is already 1.4's has none of them. */
+    o->header_rows = 1;
+    if (named_arg_exists(&args, "fill_merged")) {
+        o->fill_merged = named_bool(&args, "fill_merged");
+        o->header_rows = named_int32(&args, "header_rows");
+        o->add_columns = named_text(&args, "add_columns");
+    }
 
     if (o->target == NULL) invalid("target must not be NULL");
     if (mode == NULL || (strcmp(mode, "staging") != 0 && strcmp(mode, "direct") != 0))
@@ -69,6 +76,20 @@ void read_options(FunctionCallInfo fcinfo, ImportOptions* o) {
     if (o->upsert && o->truncate) invalid("upsert and truncate do not go together");
     if (o->header_row < 1) invalid("header_row must be 1 or more");
     if (o->skip_rows < 0) invalid("skip_rows cannot be negative");
+    if (o->header_rows < 1 || o->header_rows > 10) invalid("header_rows must be from 1 to 10");
+    if (o->add_columns) {
+        char* message = NULL;
+
+        if (xlsx_check_add_columns(o->add_columns, &message) != XLSX_OK) {
+            char* reason = pstrdup(message);
+
+            xlsx_free_string(message);
+            ereport(ERROR,
+                    (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("add_columns %s", reason)));
+        }
+    }
+    if ((o->header_rows > 1 || o->add_columns) && o->no_header)
+        invalid("header_rows and add_columns need a header row: leave out no_header");
     if (o->table_name && (o->sheet || o->range))
         invalid("table_name names the sheet and the range: leave out sheet and range");
 }

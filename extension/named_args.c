@@ -28,6 +28,12 @@ int named_arg(const NamedArgs* args, const char* name) {
     elog(ERROR, "function %u has no argument %s", args->fcinfo->flinfo->fn_oid, name);
 }
 
+bool named_arg_exists(const NamedArgs* args, const char* name) {
+    for (int i = 0; i < args->count && i < args->fcinfo->nargs; i++)
+        if (args->names[i] && strcmp(args->names[i], name) == 0) return true;
+    return false;
+}
+
 bool named_arg_given(const NamedArgs* args, const char* name) {
     return !args->fcinfo->args[named_arg(args, name)].isnull;
 }

@@ -20,6 +20,8 @@ extern void named_args_init(NamedArgs* args, FunctionCallInfo fcinfo);
 /* The argument's position; an error for a name the function does not have. */
 extern int named_arg(const NamedArgs* args, const char* name);
 extern bool named_arg_given(const NamedArgs* args, const char* name);
+/* Whether the function has the argument (an older version's definition may not). */
+extern bool named_arg_exists(const NamedArgs* args, const char* name);
 /* NULL when not given. */
 extern char* named_text(const NamedArgs* args, const char* name);
 /* An error when NULL. */

@@ -44,11 +44,15 @@ typedef struct FdwOptions {
     bool no_header;
     int skip_rows;
     int threads;
-    char* password; /* from the current user's user mapping (or PUBLIC's), never a table's */
+    bool fill_merged;  /* merged cells take their first cell's value */
+    int header_rows;   /* the header's rows from header_row on, joined into one */
+    char* add_columns; /* source columns after the header's last: file, sheet, row */
+    char* password;    /* from the current user's user mapping (or PUBLIC's), never a table's */
 } FdwOptions;
 
-static const char* const option_names[] = {"filename",   "sheet",     "range",     "table_name",
-                                           "header_row", "no_header", "skip_rows", "threads"};
+static const char* const option_names[] = {"filename",    "sheet",       "range",      "table_name",
+                                           "header_row",  "no_header",   "skip_rows",  "threads",
+                                           "fill_merged", "header_rows", "add_columns"};
 
 static int int_option(DefElem* def, int min, int max) {
     char* value = defGetString(def);
@@ -79,6 +83,31 @@ static void apply_option(FdwOptions* o, DefElem* def) {
         o->skip_rows = int_option(def, 0, 1048576);
     else if (strcmp(def->defname, "threads") == 0)
         o->threads = int_option(def, 1, 64);
+    else if (strcmp(def->defname, "fill_merged") == 0)
+        o->fill_merged = defGetBoolean(def);
+    else if (strcmp(def->defname, "header_rows") == 0)
+        o->header_rows = int_option(def, 1, 10);
+    else if (strcmp(def->defname, "add_columns") == 0) {
+        char* message = NULL;
+
+        o->add_columns = defGetString(def);
+        if (xlsx_check_add_columns(o->add_columns, &message) != XLSX_OK) {
+            char* reason = pstrdup(message);
+
+            xlsx_free_string(message);
+            ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                            errmsg("invalid value for option \"add_columns\": %s", reason)));
+        }
+    }
+}
+
+/* The shape the options ask of the sheet: its merges, header rows and source columns. */
+static void shape_sheet(XlsxHandle* handle, const FdwOptions* o, int header_row) {
+    handle->shape.fill_merged = o->fill_merged;
+    handle->shape.header_row = (uint32_t)header_row;
+    handle->shape.header_rows = (uint32_t)Max(o->header_rows, 1);
+    handle->shape.add_columns = o->add_columns;
+    handle->shape.file_label = o->filename;
 }
 
 /* The password of the current user's user mapping of the server, else PUBLIC's; NULL without. */
@@ -163,8 +192,8 @@ Datum pg_xlsx_fdw_validator(PG_FUNCTION_ARGS) {
             ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
                             errmsg("option \"%s\" belongs to a foreign table", def->defname),
                             errhint("Servers take threads only; filename, sheet, range, "
-                                    "table_name, header_row, no_header and skip_rows go on each "
-                                    "foreign table.")));
+                                    "table_name, header_row, no_header, skip_rows, fill_merged, "
+                                    "header_rows and add_columns go on each foreign table.")));
         if (!known) {
             const char* closest = NULL;
             int best = 3;
@@ -179,7 +208,8 @@ Datum pg_xlsx_fdw_validator(PG_FUNCTION_ARGS) {
                             errmsg("invalid option \"%s\"", def->defname),
                             closest ? errhint("Perhaps you meant the option \"%s\".", closest)
                                     : errhint("Foreign tables take filename, sheet, range, "
-                                              "table_name, header_row, no_header, skip_rows and "
+                                              "table_name, header_row, no_header, skip_rows, "
+                                              "fill_merged, header_rows, add_columns and "
                                               "threads; servers take threads.")));
         }
         if (strcmp(def->defname, "filename") == 0) require_file_privilege();
@@ -338,6 +368,10 @@ static void open_scan(SheetScan* s, TupleDesc tupdesc) {
     }
     if (s->options.range) header_row = xlsx_range_first_row(s->options.range);
     if (s->options.no_header) header_row = 0;
+    if (header_row == 0 && (s->options.header_rows > 1 || s->options.add_columns))
+        ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+                        errmsg("header_rows and add_columns need a header row")));
+    shape_sheet(s->handle, &s->options, header_row);
     xlsx_handle_open_sheet(s->handle, s->options.sheet, s->options.range);
     s->pending = false;
     s->skipped = 0;
@@ -510,11 +544,13 @@ static List* import_schema(ImportForeignSchemaStmt* stmt, Oid serverOid) {
         DefElem* def = lfirst(lc);
 
         if (strcmp(def->defname, "filename") != 0 && strcmp(def->defname, "header_row") != 0 &&
-            strcmp(def->defname, "threads") != 0)
+            strcmp(def->defname, "threads") != 0 && strcmp(def->defname, "fill_merged") != 0 &&
+            strcmp(def->defname, "header_rows") != 0 && strcmp(def->defname, "add_columns") != 0)
             ereport(ERROR,
                     (errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
                      errmsg("invalid option \"%s\"", def->defname),
-                     errhint("IMPORT FOREIGN SCHEMA takes filename, header_row and threads.")));
+                     errhint("IMPORT FOREIGN SCHEMA takes filename, header_row, fill_merged, "
+                             "header_rows, add_columns and threads.")));
         apply_option(&o, def);
     }
     if (!o.filename)
@@ -565,6 +601,7 @@ static List* import_schema(ImportForeignSchemaStmt* stmt, Oid serverOid) {
 
         /* The header's names and the types every value fits: one pass over the sheet. */
         types = xlsx_types_new();
+        shape_sheet(handle, &o, o.header_row);
         xlsx_handle_open_sheet(handle, info.name, NULL);
         while (xlsx_handle_next_row(handle, &row, &cells, &count)) {
             CHECK_FOR_INTERRUPTS();
@@ -607,9 +644,14 @@ static List* import_schema(ImportForeignSchemaStmt* stmt, Oid serverOid) {
             appendStringInfo(&sql, "%s%s %s", c > 1 ? ", " : "", quote_identifier(column),
                              xlsx_types_column(types, c));
         }
-        appendStringInfo(&sql, ") SERVER %s OPTIONS (filename %s, sheet %s, header_row '%d')",
+        appendStringInfo(&sql, ") SERVER %s OPTIONS (filename %s, sheet %s, header_row '%d'",
                          quote_identifier(server->servername), quote_literal_cstr(o.filename),
                          quote_literal_cstr(info.name), o.header_row);
+        if (o.fill_merged) appendStringInfoString(&sql, ", fill_merged 'true'");
+        if (o.header_rows > 1) appendStringInfo(&sql, ", header_rows '%d'", o.header_rows);
+        if (o.add_columns)
+            appendStringInfo(&sql, ", add_columns %s", quote_literal_cstr(o.add_columns));
+        appendStringInfoChar(&sql, ')');
         commands = lappend(commands, sql.data);
         xlsx_types_free(types);
         for (uint32_t c = 0; c < header_width; c++)

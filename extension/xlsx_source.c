@@ -132,7 +132,8 @@ void xlsx_handle_open_sheet(XlsxHandle* handle, const char* sheet, const char* r
     xlsx_handle_close_sheet(handle);
     /* The sheet reader starts the splitter and parser threads (and parses shared strings). */
     block_signals(&block);
-    status = xlsx_sheet_open_range(handle->workbook, sheet, range, &handle->reader, &message);
+    status = xlsx_sheet_open_shaped(handle->workbook, sheet, range, &handle->shape, &handle->reader,
+                                    &message);
     restore_signals(&block);
     if (status != XLSX_OK) xlsx_raise(handle, status, message);
     /* A copy: messages name the sheet after the reader is closed. */

@@ -37,6 +37,9 @@ typedef struct XlsxHandle {
     xlsx_sheet_reader* reader;
     const char* label;
     const char* sheet_name; /* of the open sheet */
+    /* How the next sheet opened is shaped (merged cells, header rows, source columns): set by
+     * the caller before xlsx_handle_open_sheet; zero leaves sheets as they are. */
+    xlsx_sheet_shape shape;
     /* A row handed out and given back (xlsx_handle_unread_row): the next to hand out. Its
      * cells stay valid, since the reader is not asked again until it is taken. */
     bool has_unread;

@@ -27,6 +27,7 @@ Runner add_cat_command(CLI::App& app) {
     struct Args {
         std::string file, sheet;
         bool skip_empty_rows = false;
+        bool fill_merged = false;
         xlsx::ReaderOptions reader;
     };
     auto args = std::make_shared<Args>();
@@ -35,6 +36,8 @@ Runner add_cat_command(CLI::App& app) {
                     "sheet name or 1-based index (default: first visible)");
     cmd->add_flag("--skip-empty-rows", args->skip_empty_rows,
                   "leave out empty rows instead of writing empty lines");
+    cmd->add_flag("--fill-merged", args->fill_merged,
+                  "cells a merge covers take the value of its first cell");
     add_reader_options(*cmd, args->reader);
 
     return [cmd, args]() -> int {
@@ -44,7 +47,9 @@ Runner add_cat_command(CLI::App& app) {
         const xlsx::SheetInfo& sheet =
             args->sheet.empty() ? workbook.first_sheet() : workbook.sheet(args->sheet);
         warn_missing_parts(workbook, {&sheet});
-        xlsx::SheetReader reader(workbook, sheet);
+        xlsx::SheetShape shape;
+        shape.fill_merged = args->fill_merged;
+        xlsx::SheetReader reader(workbook, sheet, true, {}, shape);
         CsvWriter out(stdout);
         uint32_t last_row = 0;
         uint32_t width = 0;  // every line gets this many fields, as COPY wants

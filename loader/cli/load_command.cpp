@@ -98,6 +98,7 @@ struct LoadArgs {
     std::vector<std::string> files;
     bool atomic = false;
     bool no_header = false;
+    std::string add_columns;
     bool json = false;
     bool quiet = false;
 };
@@ -117,6 +118,16 @@ void add_region_options(CLI::App& cmd, LoadArgs& a) {
                    "its column names are the header, its totals row is left out");
     cmd.add_flag("--stop-at-empty", rows.stop_at_empty,
                  "the data ends at the first empty row (notes below a table stay out)");
+    cmd.add_flag("--fill-merged", rows.fill_merged,
+                 "cells a merge covers take the value of its first cell (grouped reports)");
+    cmd.add_option("--add-columns", a.add_columns,
+                   "columns after the header's last saying where each row came from: file, "
+                   "sheet, row, each optionally =NAME (file=source_file)");
+    cmd.add_option("--header-rows", rows.header_rows,
+                   "the header is this many rows from --header-row on, joined per column "
+                   "(Q1 over Units: q1_units), their merges filled")
+        ->check(CLI::Range(1, 10))
+        ->capture_default_str();
 }
 
 void add_load_options(CLI::App& cmd, LoadArgs& a) {
@@ -222,6 +233,17 @@ std::string finish_options(LoadArgs& a) {
         o.excel_table = a.excel_table;
     }
     if (a.no_header) o.rows.header_row = 0;
+    if (o.rows.header_rows > 1 && (a.no_header || !a.excel_table.empty()))
+        return "--header-rows needs a header row: leave out --no-header and --table";
+    if (!a.add_columns.empty()) {
+        try {
+            o.rows.source_columns = xlsx::parse_source_columns(a.add_columns);
+        } catch (const std::invalid_argument& e) {
+            return std::string("--add-columns ") + e.what();
+        }
+        if (a.no_header)
+            return "--add-columns needs a header row (its columns go after the header's last)";
+    }
     o.mode = a.mode == "direct" ? load::Mode::Direct : load::Mode::Staging;
     o.colocate_staging = a.citus_staging == "colocated";
     if (a.atomic && o.mode == load::Mode::Direct)

@@ -8,6 +8,8 @@
 #include "commands.hpp"
 #include "pg/identifiers.hpp"
 #include "xlsx/cell_range.hpp"
+#include "xlsx/sheet_shaper.hpp"
+#include "xlsx/text.hpp"
 
 namespace cli {
 
@@ -77,13 +79,29 @@ std::string options_from_query(const std::multimap<std::string, std::string>& pa
         } else if (key == "stop_at_empty") {
             if (value != "true" && value != "false") return "stop_at_empty must be true or false";
             o.rows.stop_at_empty = value == "true";
+        } else if (key == "fill_merged") {
+            if (value != "true" && value != "false") return "fill_merged must be true or false";
+            o.rows.fill_merged = value == "true";
+        } else if (key == "header_rows") {
+            uint64_t n = 0;
+            if (!xlsx::parse_uint(value, 10, n) || n == 0)
+                return "header_rows must be a number from 1 to 10";
+            o.rows.header_rows = static_cast<uint32_t>(n);
+        } else if (key == "add_columns") {
+            try {
+                o.rows.source_columns = xlsx::parse_source_columns(value);
+            } catch (const std::invalid_argument& e) {
+                return std::string("add_columns ") + e.what();
+            }
         } else if (key != "upload_id") {
             return "unknown parameter \"" + key +
                    "\"; the parameters are table, sheet, mode, method, create, upsert, range, "
-                   "table_name, stop_at_empty, upload_id";
+                   "table_name, stop_at_empty, fill_merged, header_rows, add_columns, upload_id";
         }
     }
     if (!o.upsert_keys.empty() && o.mode == load::Mode::Direct) return "upsert needs mode=staging";
+    if (o.rows.header_rows > 1 && !o.excel_table.empty())
+        return "header_rows is for a sheet: an Excel table has its own header";
     if (!o.excel_table.empty() && (!o.sheets.empty() || !o.rows.range.whole_sheet()))
         return "table_name names the sheet and the range: leave out sheet and range";
     return "";

@@ -32,9 +32,17 @@ void warn(const std::string& message) {
     std::fprintf(stderr, "xlsx2pg: warning: %s\n", message.c_str());
 }
 
+namespace {
+// The file column of --add-columns names the file as the run does.
+LoadOptions with_source_file(LoadOptions o) {
+    o.rows.source_file = o.file_label.empty() ? o.file : o.file_label;
+    return o;
+}
+}  // namespace
+
 SheetLoadState::SheetLoadState(const LoadOptions& options, const xlsx::Workbook& workbook,
                                const xlsx::SheetInfo& sheet, Progress& progress)
-    : o(options),
+    : o(with_source_file(options)),
       workbook(workbook),
       sheet(sheet),
       progress(progress),
@@ -201,8 +209,9 @@ void JointCommit::abort(const std::string& why) {
     impl_->loads.clear();
 }
 
-std::string schema_of_sheet(const LoadOptions& options, const xlsx::Workbook& workbook,
+std::string schema_of_sheet(const LoadOptions& given, const xlsx::Workbook& workbook,
                             const xlsx::SheetInfo& sheet, const std::string& table) {
+    LoadOptions options = with_source_file(given);
     SheetRows rows(workbook, sheet, options.rows);
     TargetTable target;  // as if it did not exist yet
     target.name = table;

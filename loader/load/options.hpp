@@ -10,6 +10,7 @@
 
 #include "pg/connection.hpp"
 #include "xlsx/cell_range.hpp"
+#include "xlsx/sheet_shaper.hpp"
 #include "xlsx/workbook.hpp"
 
 namespace load {
@@ -31,6 +32,11 @@ struct RowOptions {
     // An Excel table's column names: the header, whatever the sheet's header row holds.
     std::vector<std::string> header_names;
     bool stop_at_empty = false;  // the data ends at the first empty row after it began
+    bool fill_merged = false;    // merged cells take their first cell's value
+    uint32_t header_rows = 1;    // the header's rows from header_row on, joined into one
+    // --add-columns: columns after the header's last saying where each row came from.
+    std::vector<xlsx::SourceColumn> source_columns;
+    std::string source_file;  // the file column's value (the run's file name)
 };
 
 struct LoadOptions {

@@ -6,7 +6,10 @@ namespace load {
 
 SheetRows::SheetRows(const xlsx::Workbook& workbook, const xlsx::SheetInfo& sheet,
                      const RowOptions& options)
-    : options_(options), reader_(workbook, sheet, true, options.range) {}
+    : options_(options),
+      reader_(workbook, sheet, true, options.range,
+              xlsx::SheetShape{options.fill_merged, options.header_row, options.header_rows,
+                               options.source_columns, options.source_file}) {}
 
 std::optional<DataRow> SheetRows::next_row() {
     while (!batch_ || next_index_ == batch_->rows.size()) {
@@ -36,6 +39,8 @@ const std::vector<std::string>& SheetRows::header() {
     if (!options_.header_names.empty()) {
         header_.assign(1, std::string());
         header_.insert(header_.end(), options_.header_names.begin(), options_.header_names.end());
+        for (const xlsx::SourceColumn& source : options_.source_columns)
+            header_.push_back(source.name);  // after the table's columns, as the reader puts them
     }
     return header_;
 }

@@ -1,5 +1,6 @@
 #include "c_api.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -177,6 +178,20 @@ xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_she
 
 xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, const char* range,
                                   xlsx_sheet_reader** out, char** error) {
+    return xlsx_sheet_open_shaped(workbook, sheet, range, nullptr, out, error);
+}
+
+xlsx_status xlsx_check_add_columns(const char* add_columns, char** error) {
+    return guarded(error, [&] {
+        if (!add_columns) throw std::invalid_argument("add_columns is NULL");
+        (void)xlsx::parse_source_columns(add_columns);
+        return XLSX_OK;
+    });
+}
+
+xlsx_status xlsx_sheet_open_shaped(xlsx_workbook* workbook, const char* sheet, const char* range,
+                                   const xlsx_sheet_shape* shape, xlsx_sheet_reader** out,
+                                   char** error) {
     if (!out) return XLSX_ERR_ARGUMENT;
     *out = nullptr;
     return guarded(error, [&] {
@@ -191,7 +206,16 @@ xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, co
         }
         const auto& info =
             sheet ? workbook->workbook.sheet(sheet) : workbook->workbook.first_sheet();
-        *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info, true, cells),
+        xlsx::SheetShape how;
+        if (shape) {
+            how.fill_merged = shape->fill_merged != 0;
+            how.header_row = shape->header_row;
+            how.header_rows = std::max<uint32_t>(shape->header_rows, 1);
+            if (shape->add_columns)
+                how.source_columns = xlsx::parse_source_columns(shape->add_columns);
+            if (shape->file_label) how.file_label = shape->file_label;
+        }
+        *out = new xlsx_sheet_reader{xlsx::SheetReader(workbook->workbook, info, true, cells, how),
                                      std::nullopt,
                                      0,
                                      {},

@@ -93,6 +93,26 @@ xlsx_status xlsx_sheet_open(xlsx_workbook* workbook, const char* sheet, xlsx_she
 xlsx_status xlsx_sheet_open_range(xlsx_workbook* workbook, const char* sheet, const char* range,
                                   xlsx_sheet_reader** out, char** error);
 
+/* The shapes reports come in (see sheet_shaper.hpp): merged cells filled with their first
+ * cell's value; a header of header_rows rows from header_row on read as one row, each column's
+ * texts joined by a space, at header_row's number. */
+typedef struct {
+    int fill_merged;
+    uint32_t header_row;     /* 0: no header */
+    uint32_t header_rows;    /* 0 or 1: the header is one row */
+    const char* add_columns; /* "file,sheet,row", each optionally =NAME; NULL: none */
+    const char* file_label;  /* the file column's value */
+} xlsx_sheet_shape;
+
+/* Whether `add_columns` is a list of source columns; XLSX_ERR_ARGUMENT with the reason if not. */
+xlsx_status xlsx_check_add_columns(const char* add_columns, char** error);
+
+/* xlsx_sheet_open_range with a shape (NULL: as the sheet is). XLSX_ERR_ARGUMENT for an
+ * add_columns that is not a list of source columns. */
+xlsx_status xlsx_sheet_open_shaped(xlsx_workbook* workbook, const char* sheet, const char* range,
+                                   const xlsx_sheet_shape* shape, xlsx_sheet_reader** out,
+                                   char** error);
+
 /* An Excel table (Insert > Table). Strings owned by the workbook. */
 typedef struct {
     const char* name; /* its display name; matched ignoring case, as Excel does */

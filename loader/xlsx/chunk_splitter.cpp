@@ -171,81 +171,6 @@ bool ChunkSplitter::skip_one_letter_tag(size_t at) {
     return false;
 }
 
-namespace {
-
-// An attribute value as an XML parser gives it: character references and the predefined
-// entities replaced (the value of r="&#49;2" is 12). Others cannot occur: DOCTYPE is refused.
-std::string decode_references(std::string_view raw) {
-    std::string out;
-    for (size_t i = 0; i < raw.size(); ++i) {
-        size_t semi = raw[i] == '&' ? raw.find(';', i) : std::string_view::npos;
-        if (semi == std::string_view::npos) {
-            out.push_back(raw[i]);
-            continue;
-        }
-        std::string_view ref = raw.substr(i + 1, semi - i - 1);
-        static constexpr std::pair<std::string_view, char> kNamed[] = {
-            {"lt", '<'}, {"gt", '>'}, {"amp", '&'}, {"apos", '\''}, {"quot", '"'}};
-        bool known = false;
-        for (auto [name, ch] : kNamed)
-            if (ref == name) out.push_back(ch), known = true;
-        if (!known && ref.size() > 1 && ref[0] == '#') {
-            bool hex = ref[1] == 'x';
-            uint64_t cp = 0;
-            for (char c : ref.substr(hex ? 2 : 1)) {
-                int d = c >= '0' && c <= '9'          ? c - '0'
-                        : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                        : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                      : -1;
-                if (d < 0 || cp > 0x10FFFF) {
-                    cp = UINT64_MAX;
-                    break;
-                }
-                cp = cp * (hex ? 16 : 10) + static_cast<uint64_t>(d);
-            }
-            if (cp <= 0x10FFFF) append_utf8(out, static_cast<uint32_t>(cp)), known = true;
-        }
-        if (!known) out.append(raw.substr(i, semi - i + 1));
-        i = semi;
-    }
-    return out;
-}
-
-// Finds attribute `name` (unprefixed) in the tag buf[at, end): whitespace may surround '='.
-bool tag_attribute(const std::string& buf, size_t at, size_t end, std::string_view name,
-                   std::string& value) {
-    size_t p = at + 1;
-    while (p < end && !is_delimiter(buf[p]))
-        ++p;  // element name
-    while (p < end) {
-        while (p < end && is_xml_space(buf[p]))
-            ++p;
-        size_t ns = p;
-        while (p < end && buf[p] != '=' && !is_delimiter(buf[p]))
-            ++p;
-        std::string_view attr(buf.data() + ns, p - ns);
-        while (p < end && is_xml_space(buf[p]))
-            ++p;
-        if (p >= end || buf[p] != '=') return false;
-        ++p;
-        while (p < end && is_xml_space(buf[p]))
-            ++p;
-        if (p >= end || (buf[p] != '"' && buf[p] != '\'')) return false;
-        char q = buf[p++];
-        size_t vs = p;
-        while (p < end && buf[p] != q)
-            ++p;
-        if (attr == name) {
-            value = decode_references(std::string_view(buf.data() + vs, p - vs));
-            return true;
-        }
-        ++p;
-    }
-    return false;
-}
-
-}  // namespace
-
 void ChunkSplitter::on_item_start(size_t at, const Tag& tag) {
     ++chunk_items_;
     if (!track_rows_) {
@@ -254,7 +179,7 @@ void ChunkSplitter::on_item_start(size_t at, const Tag& tag) {
     }
     std::string r;
     uint64_t number = last_index_ + 1;
-    if (tag_attribute(buf_, at, tag.end, "r", r)) {
+    if (xml_tag_attribute(std::string_view(buf_).substr(at, tag.end - at), "r", r)) {
         if (!parse_uint(r, UINT32_MAX, number) || number == 0)
             fail(ErrorKind::InvalidValue, "row number \"" + std::string(r) + "\" is not valid", at);
         if (number <= last_index_) {
@@ -351,7 +276,9 @@ bool ChunkSplitter::next(Chunk& out) {
             if (state_ == State::Prolog) {
                 if (tag.kind == Tag::Start && tag.local == "dimension" && tag.complete) {
                     std::string ref;
-                    if (tag_attribute(buf_, at, tag.end, "ref", ref)) dimension_ref_ = ref;
+                    if (xml_tag_attribute(std::string_view(buf_).substr(at, tag.end - at), "ref",
+                                          ref))
+                        dimension_ref_ = ref;
                 } else if (tag.kind == Tag::Start && tag.local == container_) {
                     if (tag.self_closing) {
                         state_ = State::Done;

@@ -24,6 +24,7 @@ enum : uint16_t {
     kCodePage = 0x0042,
     kBoundSheet = 0x0085,
     kMulRk = 0x00BD,
+    kMergedCells = 0x00E5,
     kRString = 0x00D6,
     kXf = 0x00E0,
     kSst = 0x00FC,
@@ -443,6 +444,17 @@ LegacySheetCells LegacyWorkbook::read_sheet(size_t index, const std::string& she
                 }  // 3: an empty string, no value
                 break;
             }
+            case kMergedCells:
+                for (uint16_t n = c.u16(); n > 0; --n) {
+                    CellRange m;
+                    m.first_row = c.u16() + 1u;
+                    m.last_row = c.u16() + 1u;
+                    m.first_column = c.u16() + 1u;
+                    m.last_column = c.u16() + 1u;
+                    if (m.first_row <= m.last_row && m.first_column <= m.last_column)
+                        out.merges.push_back(m);
+                }
+                break;
             case kString:
                 if (!string_pending) break;
                 while (records.peek_type() == kContinue) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cell_range.hpp"
 #include "error.hpp"
 #include "number_format.hpp"
 #include "row_batch.hpp"
@@ -34,7 +35,8 @@ struct LegacySheetCells {
     };
     std::vector<Entry> cells;
     std::string arena;
-    uint64_t record_bytes = 0;  // of the sheet's records in the stream
+    std::vector<CellRange> merges;  // MERGEDCELLS
+    uint64_t record_bytes = 0;      // of the sheet's records in the stream
 };
 
 class LegacyWorkbook {

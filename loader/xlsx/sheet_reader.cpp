@@ -1,10 +1,12 @@
 #include "sheet_reader.hpp"
 
+#include "merged_cells.hpp"
+
 namespace xlsx {
 
 SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered,
-                         const CellRange& range)
-    : sheet_(sheet), ordered_(ordered), range_(range) {
+                         const CellRange& range, const SheetShape& shape)
+    : sheet_(sheet), ordered_(ordered || shape.active()), range_(range) {
     ErrorLocation where{workbook.path(), sheet.part, sheet.name};
     if (!sheet.holds_cells())
         throw Error(ErrorKind::Unsupported,
@@ -17,11 +19,18 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
         legacy_ =
             std::make_unique<LegacySheetCells>(legacy->read_sheet(sheet.index - 1, sheet.name));
         source_bytes_ = legacy_->record_bytes;
+        if (shape.active())
+            shaper_ =
+                std::make_unique<SheetShaper>(shape, legacy_->merges, range, where, sheet.name);
         return;
     }
     PartInfo part =
         workbook.package().require(sheet.part, ("sheet \"" + sheet.name + "\"").c_str());
     source_bytes_ = part.uncompressed_size;
+    if (shape.active())
+        shaper_ = std::make_unique<SheetShaper>(
+            shape, read_merged_cells(workbook.package(), part, sheet.name), range, where,
+            sheet.name);
     const ReaderOptions& options = workbook.options();
     context_ = SheetContext{&workbook.styles(),
                             &workbook.shared_strings(),
@@ -37,7 +46,7 @@ SheetReader::SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool 
             auto parser = std::make_shared<SheetChunkParser>(context_);
             return [parser](Chunk& c) { return parser->parse(c); };
         },
-        options.threads, options.chunks_in_flight, ordered);
+        options.threads, options.chunks_in_flight, ordered_);
 }
 
 uint64_t SheetReader::xml_bytes_read() const {
@@ -85,6 +94,11 @@ std::optional<RowBatch> SheetReader::next_legacy() {
 }
 
 std::optional<RowBatch> SheetReader::next() {
+    if (shaper_) return shaper_->next([this] { return next_batch(); });
+    return next_batch();
+}
+
+std::optional<RowBatch> SheetReader::next_batch() {
     if (past_range_) return std::nullopt;
     if (legacy_) return next_legacy();
     std::optional<RowBatch> batch = pipeline_->next();

@@ -12,15 +12,17 @@
 #include "chunk_pipeline.hpp"
 #include "row_batch.hpp"
 #include "sheet_parser.hpp"
+#include "sheet_shaper.hpp"
 #include "workbook.hpp"
 
 namespace xlsx {
 
 class SheetReader {
 public:
-    // Only the cells inside `range` are read (see SheetContext::range).
+    // Only the cells inside `range` are read (see SheetContext::range). A `shape` that fills
+    // merged cells or joins header rows reads the sheet's merges first, and keeps sheet order.
     SheetReader(const Workbook& workbook, const SheetInfo& sheet, bool ordered = true,
-                const CellRange& range = {});
+                const CellRange& range = {}, const SheetShape& shape = {});
 
     // The next batch, or nullopt at the end (in order: also after the batch that reached a row
     // below the range). Throws Error at the first bad row (in order).
@@ -35,6 +37,7 @@ public:
     const std::string& dimension_ref() const;
 
 private:
+    std::optional<RowBatch> next_batch();
     std::optional<RowBatch> next_legacy();
 
     SheetInfo sheet_;
@@ -48,6 +51,7 @@ private:
     SheetContext context_;
     std::unique_ptr<ChunkSplitter> splitter_;
     std::unique_ptr<ChunkPipeline<RowBatch>> pipeline_;
+    std::unique_ptr<SheetShaper> shaper_;
 };
 
 }  // namespace xlsx

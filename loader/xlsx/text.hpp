@@ -15,6 +15,11 @@ inline bool is_xml_space(char c) {
 // absent in the reference ("BC" or "12"), leaving that output 0.
 bool parse_cell_ref(const char* ref, uint32_t& column, uint32_t& row);
 
+// The value of attribute `name` (unprefixed) in `tag`, the text from '<' to '>' of a start
+// tag, as an XML parser gives it: whitespace may surround '=', references are replaced
+// (r="&#49;2" is 12). False when the tag has no such attribute.
+bool xml_tag_attribute(std::string_view tag, std::string_view name, std::string& value);
+
 // Parses an unsigned decimal; false on anything else or overflow of `max`.
 bool parse_uint(std::string_view s, uint64_t max, uint64_t& out);
 
