@@ -41,11 +41,19 @@ void read_all_sheets(const std::string& path) {
         xlsx::Workbook book(path, options());
         for (const auto& info : book.sheets()) {
             if (info.kind != "worksheet" || info.part.empty()) continue;
-            xlsx::SheetReader reader(book, info);
-            while (auto batch = reader.next()) {
-                for (const auto& row : batch->rows)
-                    for (const auto& cell : batch->cells_of(row))
-                        (void)cell.text().size();
+            // As it is, then as a report: merges filled, two header rows, source columns.
+            xlsx::SheetShape report;
+            report.fill_merged = true;
+            report.header_row = 1;
+            report.header_rows = 2;
+            report.source_columns = xlsx::parse_source_columns("file,sheet,row");
+            for (const xlsx::SheetShape& shape : {xlsx::SheetShape{}, report}) {
+                xlsx::SheetReader reader(book, info, true, {}, shape);
+                while (auto batch = reader.next()) {
+                    for (const auto& row : batch->rows)
+                        for (const auto& cell : batch->cells_of(row))
+                            (void)cell.text().size();
+                }
             }
         }
     } catch (const xlsx::Error&) {

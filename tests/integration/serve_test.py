@@ -356,6 +356,21 @@ class Serve(unittest.TestCase):
         self.assertEqual(psql("SELECT count(*), min(founded)::text, bool_or(active) FROM typed_xls"),
                          "300|1950-01-08|t")
 
+    def test_reports_with_merged_cells(self):
+        # Two header rows under merged group titles, regions merged down; the file column
+        # names the upload as sent.
+        book = open(os.path.join(os.path.dirname(__file__), "..", "data", "report.xlsx"), "rb").read()
+        status, body = self.upload("table=report&create=true&fill_merged=true&header_rows=2"
+                                   "&add_columns=file,row", "q1-report.xlsx", book)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(psql("SELECT string_agg(concat_ws(':', region, q2_revenue, file, row), ',' "
+                              "ORDER BY row) FROM report"),
+                         "North:24:q1-report.xlsx:3,North:34:q1-report.xlsx:4,"
+                         "North:44:q1-report.xlsx:5,South:54:q1-report.xlsx:6,"
+                         "South:64:q1-report.xlsx:7")
+        status, body = self.upload("table=report2&create=true&add_columns=colour", "r.xlsx", book)
+        self.assertEqual(status, 400, body)
+
     def test_oversized_upload(self):
         status, body = self.upload("table=big&create=true", content=self.book_bytes * 4)
         self.assertEqual(status, 413, body)

@@ -12,9 +12,12 @@ cd "$work"
 "$build/bench/generate_workbook" typed.xlsx --rows 300 --typed --seed 7
 # Booleans, formulas with cached values, dates with milliseconds, serials before the epoch.
 cc "$here/edge_workbook.c" -o edge_workbook -lxlsxwriter && ./edge_workbook
+# A grouped report: merged titles over a two-row header, regions merged down (MERGEDCELLS).
+cc "$here/../report_workbook.c" -o report_workbook -lxlsxwriter && ./report_workbook report.xlsx
+cp report.xlsx "$here/../report.xlsx"
 # Formulas LibreOffice computes (a long string result, errors), a hidden sheet, the 1904 system.
 cp "$here/forms.fods" .
-for f in typed.xlsx edge.xlsx forms.fods; do
+for f in typed.xlsx edge.xlsx forms.fods report.xlsx; do
     soffice --headless --convert-to xls "$f" >/dev/null 2>&1
 done
-cp typed.xls edge.xls forms.xls "$here/"
+cp typed.xls edge.xls forms.xls report.xls "$here/"
