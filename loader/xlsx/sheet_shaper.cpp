@@ -140,24 +140,19 @@ void SheetShaper::emit_row(RowBatch& out, uint32_t number, std::span<const Cell>
     std::vector<Cell> row;
     std::vector<std::string_view> texts;
     std::vector<bool> from_above;  // a merge's value repeated down from a row above
-    auto covered = [&](uint32_t column) -> const Merge* {
-        for (size_t i : active_) {
-            const Merge& m = merges_[i];
-            if (fills(m, number) && column >= m.cells.first_column &&
-                column <= m.cells.last_column &&
-                !(number == m.cells.first_row && column == m.cells.first_column))
-                return &m;
-        }
-        return nullptr;
-    };
-    std::vector<std::pair<uint32_t, const Merge*>> fill;
+    std::vector<std::pair<uint32_t, const Merge*>> fill;  // by column; the first cell keeps its own
     for (size_t i : active_) {
         const Merge& m = merges_[i];
         if (!fills(m, number)) continue;
         for (uint32_t c = m.cells.first_column; c <= m.cells.last_column; ++c)
-            if (covered(c) == &m) fill.emplace_back(c, &m);
+            if (number != m.cells.first_row || c != m.cells.first_column) fill.emplace_back(c, &m);
     }
-    std::sort(fill.begin(), fill.end());
+    // Merges do not overlap in a valid sheet; where they do, the one that begins first wins.
+    std::stable_sort(fill.begin(), fill.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    fill.erase(std::unique(fill.begin(), fill.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first; }),
+               fill.end());
     size_t f = 0;
     auto add_fill = [&] {
         const Merge& m = *fill[f].second;

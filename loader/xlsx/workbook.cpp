@@ -29,8 +29,14 @@ public:
             sheets.push_back({std::move(text), state ? state : "visible", rid ? rid : ""});
         } else if (std::strcmp(local, "workbookPr") == 0) {
             // Extensions repeat the element (<x15:workbookPr>) without the attribute.
-            if (const char* v = find_attr(attrs, "date1904"))
-                date1904 = std::strcmp(v, "1") == 0 || std::strcmp(v, "true") == 0;
+            if (const char* v = find_attr(attrs, "date1904")) {
+                std::string_view flag = v;  // xsd:boolean, whitespace collapsed
+                while (!flag.empty() && is_xml_space(flag.front()))
+                    flag.remove_prefix(1);
+                while (!flag.empty() && is_xml_space(flag.back()))
+                    flag.remove_suffix(1);
+                date1904 = flag == "1" || flag == "true";
+            }
         }
     }
 };

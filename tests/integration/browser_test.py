@@ -147,6 +147,22 @@ class UploadPage(unittest.TestCase):
         self.wait(lambda: "public.from_browser" in self.driver.execute_script(
             "return [...document.querySelectorAll('#tables option')].map(o => o.value)"))
 
+    def test_a_report_with_merged_cells_and_two_header_rows(self):
+        self.open_page()
+        self.pick(os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "data", "report.xlsx")))
+        self.wait(lambda: "Report" in self.el("sheet").text)
+        self.el("fill-merged").click()
+        self.el("header-rows").clear()
+        self.el("header-rows").send_keys("2")
+        self.el("add-sources").click()
+        self.load_into("report_from_browser", create=True)
+        self.assertEqual(self.number("rows-loaded"), 5)
+        self.assertEqual(psql("SELECT string_agg(concat_ws(':', region, q1_units, file, sheet, row), ',' "
+                              "ORDER BY row) FROM report_from_browser"),
+                         "North:21:report.xlsx:Report:3,North:31:report.xlsx:Report:4,"
+                         "North:41:report.xlsx:Report:5,South:51:report.xlsx:Report:6,"
+                         "South:61:report.xlsx:Report:7")
+
     def test_bad_rows_show_as_rejects_and_download_as_csv(self):
         # rating holds fractions (4.9): an integer column rejects every row whose rating has one.
         schema = subprocess.run([XLSX2PG, "schema", self.book, "with_rejects"], check=True,

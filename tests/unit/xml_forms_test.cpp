@@ -157,9 +157,15 @@ TEST(XmlForms, ReferencesAndWhitespaceWhereXmlAllowsThem) {
                              kSheetOpen.substr(0, kSheetOpen.size() - 11) + "<sheetData\n>\n" +
                              rows + "</sheetData\n>" + "</worksheet>",
                          "<sst>\n  <si>\n    <t>a&amp;b</t>\n  </si>\n</sst>", styles);
-    EXPECT_EQ(dump(write("whitespace", entries)),
+    auto path = write("whitespace", entries);
+    EXPECT_FALSE(Workbook(path).date1904());
+    EXPECT_EQ(dump(path),
               "A1=a&b:string\nB1=42:number\nC1=true:boolean\nD1= kept :string\n"
               "E1= kept too :string\nA3=2024-01-15:date\n");
+    // xsd:boolean collapses whitespace too.
+    entries =
+        minimal_workbook(kSheetOpen + kSheetClose, "", "", "<workbookPr date1904=\" true \"/>");
+    EXPECT_TRUE(Workbook(write("date1904_spaced", entries)).date1904());
 }
 
 TEST(XmlForms, EscapedCharactersInNames) {

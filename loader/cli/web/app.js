@@ -147,6 +147,9 @@ function load(event) {
     upload_id: uploadId,
   });
   if ($("upsert").value.trim()) query.set("upsert", $("upsert").value.trim());
+  if ($("fill-merged").checked) query.set("fill_merged", "true");
+  if (Number($("header-rows").value) > 1) query.set("header_rows", $("header-rows").value);
+  if ($("add-sources").checked) query.set("add_columns", "file,sheet,row");
   const form = new FormData();
   form.append("file", workbook, workbook.name);
 
