@@ -66,6 +66,7 @@ std::optional<RowBatch> SheetReader::next_legacy() {
     const auto& cells = legacy_->cells;
     RowBatch batch;
     batch.seq = legacy_seq_++;
+    batch.arena.reserve(1024);  // on the heap: the cells point into it, and the batch moves
     size_t first = legacy_next_;
     for (; legacy_next_ < cells.size(); ++legacy_next_) {
         const auto& cell = cells[legacy_next_];

@@ -94,6 +94,9 @@ uint32_t SheetShaper::next_gap_row(uint32_t after) const {
 std::optional<RowBatch> SheetShaper::next(const std::function<std::optional<RowBatch>()>& pull) {
     RowBatch out;
     out.seq = seq_++;
+    // On the heap from the start: the cells point into it, and a short string's inline buffer
+    // would move with the batch.
+    out.arena.reserve(1024);
     while (out.rows.size() < kRowsPerBatch) {
         if ((!in_ || in_row_ == in_->rows.size()) && !in_done_) {
             in_ = pull();
