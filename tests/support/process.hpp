@@ -27,8 +27,9 @@ struct Background {
 Background start_process(const std::vector<std::string>& argv);
 ProcessResult wait_process(const Background& process);
 
-// Polls `ready` every `poll` until it is true (true) or `seconds` have passed (false).
-bool wait_until(const std::function<bool()>& ready, double seconds = 30,
+// Polls `ready` every `poll` until it is true (true) or `seconds` have passed (false). The
+// default is generous: a starved machine may take long to reach the state a test waits for.
+bool wait_until(const std::function<bool()>& ready, double seconds = 120,
                 std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 
 // For the tests that kill loads at random moments: runs `argv` to its end and returns how
