@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "support/compound_writer.hpp"
+#include "support/reader_errors.hpp"
 #include "support/temp_files.hpp"
 #include "xlsx/cell_range.hpp"
 #include "xlsx/error.hpp"
@@ -13,6 +14,7 @@
 
 using namespace xlsx;
 using testsupport::compound_file;
+using testsupport::error_of;
 using testsupport::temp_path;
 
 namespace {
@@ -81,17 +83,6 @@ std::string dump(const std::string& path, const std::string& sheet = "1") {
                 out += column_name(c.column) + std::to_string(row.number) + "=" +
                        std::string(c.text()) + ":" + cell_type_name(c.type) + "\n";
     return out;
-}
-
-ErrorKind error_of(const std::function<void()>& f, std::string* message = nullptr) {
-    try {
-        f();
-    } catch (const Error& e) {
-        if (message) *message = e.what();
-        return e.kind();
-    }
-    ADD_FAILURE() << "no error";
-    return ErrorKind::Io;
 }
 
 const std::string kXfs = record(0x00E0, u16(0) + u16(0) + std::string(16, '\0')) +    // General

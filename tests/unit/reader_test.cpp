@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "support/reader_errors.hpp"
 #include "support/workbook_writer.hpp"
 #include "support/zip_writer.hpp"
 #include "xlsx/cell_range.hpp"
@@ -15,6 +16,7 @@
 #include "xlsx/sheet_reader.hpp"
 
 using namespace xlsx;
+using testsupport::error_of;
 using testsupport::minimal_workbook;
 using testsupport::temp_path;
 using testsupport::write_zip;
@@ -57,16 +59,6 @@ size_t significant_digits(std::string_view number) {
         if (c >= '0' && c <= '9') digits += c;
     size_t first = digits.find_first_not_of('0'), last = digits.find_last_not_of('0');
     return first == std::string::npos ? 0 : last - first + 1;
-}
-
-ErrorKind error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.kind();
-    }
-    ADD_FAILURE() << "no error";
-    return ErrorKind::Io;
 }
 
 }  // namespace

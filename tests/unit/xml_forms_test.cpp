@@ -3,12 +3,14 @@
 // sheet, and serials Excel shows as numbers although their format is a date's.
 #include <gtest/gtest.h>
 
+#include "support/reader_errors.hpp"
 #include "support/zip_writer.hpp"
 #include "xlsx/cell_range.hpp"
 #include "xlsx/error.hpp"
 #include "xlsx/sheet_reader.hpp"
 
 using namespace xlsx;
+using testsupport::error_of;
 using testsupport::minimal_workbook;
 using testsupport::temp_path;
 using testsupport::write_zip;
@@ -67,17 +69,6 @@ std::string utf16(const std::string& utf8, bool big_endian, bool bom) {
         }
     }
     return out;
-}
-
-ErrorKind error_of(const std::function<void()>& f, std::string* message = nullptr) {
-    try {
-        f();
-    } catch (const Error& e) {
-        if (message) *message = e.what();
-        return e.kind();
-    }
-    ADD_FAILURE() << "no error";
-    return ErrorKind::Io;
 }
 
 }  // namespace
