@@ -66,8 +66,10 @@ def same_value(ours, cell, datemode):
     if cell.ctype == xlrd.XL_CELL_DATE:
         if want < 0:
             return float(ours) == want  # Excel shows no date before its epoch
-        if datemode == 0 and want < 61:
-            return True  # xlrd refuses Excel's fictitious 1900-02-29 era; dates_test covers it
+        if datemode == 0 and 1 <= want < 61 and want == int(want):
+            # xlrd refuses dates before 1900-03-01 (Excel counts the fictitious 1900-02-29).
+            day = "1900-02-29" if want == 60 else str(datetime.date(1899, 12, 31) + datetime.timedelta(days=int(want)))
+            return ours == day
         moment = xlrd.xldate_as_datetime(want, datemode)
         if len(ours) == 10:
             return ours == moment.strftime("%Y-%m-%d") and want == int(want)
