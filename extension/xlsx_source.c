@@ -180,7 +180,7 @@ void xlsx_handle_close(XlsxHandle* handle) {
 }
 
 /* The reader's error kinds as SQLSTATEs and as the names xlsx2pg prints. */
-static void classify(xlsx_status status, int* sqlstate, const char** kind) {
+void xlsx_classify_status(xlsx_status status, int* sqlstate, const char** kind) {
     switch (status) {
         case XLSX_ERR_IO:
             *sqlstate = ERRCODE_IO_ERROR, *kind = "io";
@@ -236,7 +236,7 @@ void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message) {
 
     xlsx_free_string(message);
     if (handle) xlsx_handle_close(handle); /* threads joined before the error leaves */
-    classify(status, &sqlstate, &kind);
+    xlsx_classify_status(status, &sqlstate, &kind);
     ereport(
         ERROR,
         (errcode(sqlstate), errmsg("%s", copy),

@@ -72,6 +72,9 @@ extern void xlsx_handle_close_sheet(XlsxHandle* handle);
 /* Stops and joins the reader's threads and frees it; safe to call twice. */
 extern void xlsx_handle_close(XlsxHandle* handle);
 
+/* A reader or writer status as an SQLSTATE and the kind's name xlsx2pg prints. */
+extern void xlsx_classify_status(xlsx_status status, int* sqlstate, const char** kind);
+
 /* Closes the handle (may be NULL), then raises the reader's error as an ereport. */
 pg_noreturn extern void xlsx_raise(XlsxHandle* handle, xlsx_status status, char* message);
 

@@ -29,6 +29,7 @@ Runner add_cat_command(CLI::App& app);
 Runner add_sheets_command(CLI::App& app);
 Runner add_load_command(CLI::App& app);
 Runner add_serve_command(CLI::App& app);
+Runner add_export_command(CLI::App& app);
 
 // "a,b,,c" -> {"a", "b", "", "c"}.
 std::vector<std::string> split_list_on(const std::string& list, char separator);

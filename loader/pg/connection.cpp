@@ -137,6 +137,48 @@ void Connection::end_copy() {
     if (failure) throw *failure;
 }
 
+Result Connection::describe(const std::string& sql) {
+    Result prepared(PQprepare(conn_, "", sql.c_str(), 0, nullptr));
+    if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+        throw error_of(prepared.get());
+    Result described(PQdescribePrepared(conn_, ""));
+    if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK)
+        throw error_of(described.get());
+    return described;
+}
+
+void Connection::start_copy_out(const std::string& copy_sql) {
+    Result r(PQexec(conn_, copy_sql.c_str()));
+    if (!r || PQresultStatus(r.get()) != PGRES_COPY_OUT) throw error_of(r.get());
+}
+
+int Connection::get_copy_data(char** buffer) {
+    int size = PQgetCopyData(conn_, buffer, 0);
+    if (size == -2) throw error_of(nullptr);
+    return size;
+}
+
+void Connection::end_copy_out() {
+    std::optional<PgError> failure;
+    while (PGresult* raw = PQgetResult(conn_)) {
+        Result r(raw);
+        if (PQresultStatus(raw) != PGRES_COMMAND_OK && !failure) failure = error_of(raw);
+    }
+    if (failure) throw *failure;
+}
+
+void Connection::abandon_copy_out() noexcept {
+    if (cancel_) {
+        char message[256];
+        PQcancel(cancel_, message, sizeof message);
+    }
+    char* buffer = nullptr;
+    while (PQgetCopyData(conn_, &buffer, 0) >= 0)
+        PQfreemem(buffer);
+    while (PGresult* raw = PQgetResult(conn_))
+        PQclear(raw);
+}
+
 std::string quote_ident(const std::string& name) {
     std::string out = "\"";
     for (char c : name) {

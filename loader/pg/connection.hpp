@@ -87,6 +87,18 @@ public:
     void put_copy(const char* data, size_t size);
     void end_copy();
 
+    // The columns a statement would return, without running it (the unnamed prepared
+    // statement). Throws PgError, also for several statements.
+    Result describe(const std::string& sql);
+
+    // COPY ... TO STDOUT: start, then rows until get_copy_data() returns -1, then
+    // end_copy_out(), which throws the server's error. abandon_copy_out() cancels one not
+    // read to its end.
+    void start_copy_out(const std::string& copy_sql);
+    int get_copy_data(char** buffer);
+    void end_copy_out();
+    void abandon_copy_out() noexcept;
+
     // The error of a failed result (or of the connection when there is none).
     PgError error_of(const PGresult* result) const;
 
