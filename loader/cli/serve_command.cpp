@@ -1,7 +1,8 @@
 // xlsx2pg serve: the loader behind HTTP. POST /upload streams a workbook (multipart field
 // "file") into a temporary file that is always removed, loads it with the same code as
 // `xlsx2pg load`, and answers with the same JSON as `load --json`; GET /runs/ID answers a run's
-// statistics from the database; GET /health checks the database. Safe by default: loopback
+// statistics from the database; GET /export answers a table or a named query as .xlsx
+// (serve_export.hpp); GET /health checks the database. Safe by default: loopback
 // only, an optional bearer token, a bound on the upload size and on concurrent imports.
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -26,6 +27,7 @@
 #include "load/run_ledger.hpp"
 #include "pg/connection.hpp"
 #include "pg/identifiers.hpp"
+#include "serve_export.hpp"
 #include "serve_queries.hpp"
 #include "summary.hpp"
 #include "upload_request.hpp"
@@ -50,6 +52,7 @@ struct ServeArgs {
     uint64_t min_upload_rate = 32768;  // bytes per second, after the first few seconds
     std::vector<std::string> allowed_schemas{"public"};
     std::string temp_dir = "/tmp";
+    std::string export_queries_file;
     unsigned connections = 2;
     unsigned threads = 2;
 };
@@ -93,6 +96,9 @@ public:
             if (token_.empty())
                 throw std::runtime_error("the token file " + args.token_file + " is empty");
         }
+        export_context_ = {args.connect, args.allowed_schemas, {}, args.temp_dir};
+        if (!args.export_queries_file.empty())
+            export_context_.queries = read_export_queries(args.export_queries_file);
     }
 
     void routes(httplib::Server& server) {
@@ -117,6 +123,16 @@ public:
         server.Get(
             R"(/runs/(\d+)/rejects\.csv)",
             [this](const httplib::Request& req, httplib::Response& res) { rejects_csv(req, res); });
+        server.Get(R"(/runs/(\d+)/rejects\.xlsx)",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                       Slot slot(active_);
+                       if (!too_busy(slot, res))
+                           serve_rejects_xlsx(export_context_, req.matches[1].str(), res);
+                   });
+        server.Get("/export", [this](const httplib::Request& req, httplib::Response& res) {
+            Slot slot(active_);
+            if (!too_busy(slot, res)) serve_export(export_context_, req, res);
+        });
         server.Get(R"(/uploads/([0-9a-fA-F-]+))",
                    [this](const httplib::Request& req, httplib::Response& res) {
                        upload_progress(req, res);
@@ -155,12 +171,21 @@ public:
                             res.status == 404
                                 ? "no such endpoint: GET /, POST /upload, POST /inspect, "
                                   "GET /uploads/ID, GET /runs/ID, GET /runs/ID/rejects.csv, "
-                                  "GET /tables, GET /health"
+                                  "GET /runs/ID/rejects.xlsx, GET /export, GET /tables, "
+                                  "GET /health"
                                 : "request refused");
         });
     }
 
 private:
+    // Imports and exports share --max-concurrent; past it, 429.
+    bool too_busy(const Slot& slot, httplib::Response& res) const {
+        if (slot.count <= args_.max_concurrent) return false;
+        res.set_header("Retry-After", "5");
+        reply_error(res, 429, "too many imports and exports at once; try again shortly");
+        return true;
+    }
+
     // Compares in constant time, so that the token does not leak through timing.
     bool authorized(const httplib::Request& req) const {
         if (token_.empty()) return true;
@@ -268,10 +293,7 @@ private:
         std::optional<Received> got = receive(req, res, content);
         if (!got) return;
         Slot import_slot(active_);
-        if (import_slot.count > args_.max_concurrent) {
-            res.set_header("Retry-After", "5");
-            return reply_error(res, 429, "too many imports at once; try again shortly");
-        }
+        if (too_busy(import_slot, res)) return;
         o.file = got->file->path();
         o.file_label = label_of(got->filename);
         progress->started = true;
@@ -405,6 +427,7 @@ private:
     }
 
     ServeArgs args_;
+    ServeExportContext export_context_;
     std::string token_;
     std::atomic<unsigned> active_{0};     // imports running
     std::atomic<unsigned> uploading_{0};  // bodies arriving
@@ -428,7 +451,8 @@ Runner add_serve_command(CLI::App& app) {
                     "require Authorization: Bearer <the file's first line>");
     cmd->add_option("--max-upload-size", args->max_upload_bytes, "largest request body in bytes")
         ->capture_default_str();
-    cmd->add_option("--max-concurrent", args->max_concurrent, "imports at once; more get 429")
+    cmd->add_option("--max-concurrent", args->max_concurrent,
+                    "imports and exports at once; more get 429")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
     cmd->add_option("--max-uploads", args->max_uploads,
@@ -445,7 +469,11 @@ Runner add_serve_command(CLI::App& app) {
     cmd->add_option("--allow-schema", args->allowed_schemas,
                     "a schema uploads may write into; repeatable (never xlsx or xlsx_staging)")
         ->capture_default_str();
-    cmd->add_option("--temp-dir", args->temp_dir, "where uploads wait while they load")
+    cmd->add_option("--export-queries", args->export_queries_file,
+                    "a JSON file of queries GET /export?query_name=NAME runs: "
+                    "{\"name\": \"SELECT ...\"}");
+    cmd->add_option("--temp-dir", args->temp_dir,
+                    "where uploads wait while they load, and exports while they are written")
         ->capture_default_str();
     cmd->add_option("-c,--connections", args->connections, "COPY connections per import")
         ->capture_default_str();

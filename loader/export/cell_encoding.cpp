@@ -14,6 +14,7 @@ namespace {
 constexpr const char* kTooManyDigits = "more than 15 significant digits";
 constexpr const char* kSeventeenDigits = "17 significant digits, one more than a number cell keeps";
 constexpr const char* kNotFinite = "not a finite number";
+constexpr const char* kOutOfRange = "beyond the range of a number cell";
 constexpr const char* kOutsideDates = "outside Excel's dates, 1900-01-01 to 9999-12-31";
 constexpr const char* kSubMillisecond = "finer than a millisecond";
 constexpr const char* kMonths = "months or years, which have no fixed length";
@@ -98,10 +99,14 @@ std::optional<double> parse_double(std::string_view text) {
 Cell decimal_cell(std::string_view value, int max_digits, int max_magnitude = 308) {
     std::optional<DecimalShape> shape = decimal_shape(value);
     if (!shape) return text_cell(value, kNotFinite);  // NaN, Infinity
-    if (shape->significant > max_digits || shape->magnitude > max_magnitude)
+    if (shape->significant > max_digits)
         return text_cell(value, max_digits == 16 ? kSeventeenDigits : kTooManyDigits);
-    if (shape->significant > 0 && (shape->magnitude < -307 || shape->magnitude > 308))
+    if (shape->magnitude > max_magnitude && max_magnitude < 308)
         return text_cell(value, kTooManyDigits);
+    // A float's text is a double's already; a numeric's may be past a double's range.
+    if (max_digits == 15 && shape->significant > 0 &&
+        (shape->magnitude < -307 || shape->magnitude > 308))
+        return text_cell(value, kOutOfRange);
     std::optional<double> number = parse_double(value);
     if (!number) return text_cell(value, kNotFinite);
     return number_cell(*number);
