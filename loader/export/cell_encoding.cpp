@@ -1,6 +1,8 @@
 #include "cell_encoding.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <optional>
 
@@ -88,7 +90,14 @@ std::optional<double> parse_double(std::string_view text) {
     double value = 0;
     const char* begin = text.data() + (!text.empty() && text[0] == '+');
     auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    if (end != text.data() + text.size()) return std::nullopt;
+    if (ec == std::errc::result_out_of_range) {
+        // libstdc++ reports a subnormal (5e-324) out of range; strtod gives its double.
+        value = std::strtod(std::string(text).c_str(), nullptr);
+        if (!std::isfinite(value)) return std::nullopt;
+    } else if (ec != std::errc()) {
+        return std::nullopt;
+    }
     return value;
 }
 
