@@ -64,11 +64,12 @@ static void set_for_call(const char* name, const char* value) {
 }
 
 /*
- * Runs `query` and writes its rows as sheet `sheet` of a workbook at `path`; returns the
- * number of rows. The caller removes `path` on error (cleanup->temp_path).
+ * Runs `query` and writes its rows as sheet `sheet` of a workbook at `path` (`label` in
+ * messages); returns the number of rows. The caller removes `path` on error
+ * (cleanup->temp_path).
  */
 static uint64 export_query(const char* query, const char* sheet, const char* path,
-                           ExportCleanup* cleanup) {
+                           const char* label, ExportCleanup* cleanup) {
     int nest_level = NewGUCNestLevel();
     char temp_dir[MAXPGPATH];
     xlsx_export_options options = {0};
@@ -92,6 +93,7 @@ static uint64 export_query(const char* query, const char* sheet, const char* pat
     (void)MakePGDirectory(temp_dir); /* there already, or made now */
     options.overflow_to_new_sheet = 1;
     options.temp_dir = temp_dir;
+    options.label = label;
     strlcpy(cleanup->temp_path, path, MAXPGPATH);
     status = xlsx_export_open(path, &options, &cleanup->writer, &message);
     if (status != XLSX_OK) raise_writer_error(status, message);
@@ -231,7 +233,7 @@ Datum pg_xlsx_export(PG_FUNCTION_ARGS) {
              counter++);
     PG_TRY();
     {
-        (void)export_query(query, sheet, path, &cleanup);
+        (void)export_query(query, sheet, path, "xlsx.export", &cleanup);
         result = read_workbook(path);
     }
     PG_FINALLY();
@@ -263,7 +265,7 @@ Datum pg_xlsx_export_to_file(PG_FUNCTION_ARGS) {
     snprintf(partial, sizeof partial, "%s.%s%d", path, PG_TEMP_FILE_PREFIX, MyProcPid);
     PG_TRY();
     {
-        rows = export_query(query, sheet, partial, &cleanup);
+        rows = export_query(query, sheet, partial, path, &cleanup);
         (void)durable_rename(partial, path, ERROR);
         cleanup.temp_path[0] = '\0';
     }

@@ -23,6 +23,8 @@ PACKAGES=(
   python3-msoffcrypto-tool nodejs
   # legacy .xls checked against an independent reader
   python3-xlrd
+  # exported workbooks opened by independent readers: openpyxl and LibreOffice
+  python3-openpyxl libreoffice-calc-nogui
   # the upload page's browser test
   chromium chromium-driver python3-selenium
   # Debian packages (scripts/package.sh) and the man page

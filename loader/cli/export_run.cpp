@@ -43,9 +43,10 @@ fs::path partial_path(const fs::path& output) {
 }
 
 // One source into one sheet (or more, past a sheet's rows).
-void export_source(pg::Connection& conn, const std::string& query, const std::string& sheet,
+void export_source(pg::Connection& conn, const ExportSource& source, const std::string& sheet,
                    xlsx_report::ReportWriter& writer, load::Progress& progress,
                    const std::string& time_zone, ExportReport& report) {
+    std::string query = is_table_source(source.query) ? table_query(source.query) : source.query;
     std::vector<pg::QueryColumn> described = pg::describe_query(conn, query);
     std::vector<xlsx_report::ExportColumn> columns;
     for (const auto& c : described) {
@@ -72,7 +73,7 @@ void export_source(pg::Connection& conn, const std::string& query, const std::st
         }
     }
     for (size_t i = sheets_before; i < writer.sheets().size(); ++i)
-        report.sheets.push_back({writer.sheets()[i].name, query, writer.sheets()[i].rows});
+        report.sheets.push_back({writer.sheets()[i].name, source.query, writer.sheets()[i].rows});
 }
 
 void record_failure(ExportReport& report) {
@@ -116,9 +117,7 @@ ExportReport run_export(const ExportOptions& o, load::Progress& progress) {
             const ExportSource& source = o.sources[i];
             std::string sheet =
                 source.sheet.empty() ? default_sheet_name(source.query, i) : source.sheet;
-            std::string query =
-                is_table_source(source.query) ? table_query(source.query) : source.query;
-            export_source(conn, query, sheet, writer, progress, time_zone, report);
+            export_source(conn, source, sheet, writer, progress, time_zone, report);
         }
         conn.exec("COMMIT");
         load::throw_if_interrupted();

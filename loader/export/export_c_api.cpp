@@ -11,8 +11,8 @@ using xlsx::c_api::copy_string;
 using xlsx::c_api::guarded;
 
 struct xlsx_export {
-    xlsx_export(const char* path, const xlsx_report::WriterOptions& options)
-        : writer(path, options) {}
+    xlsx_export(const char* path, const xlsx_report::WriterOptions& options, const char* label)
+        : writer(path, options, label ? label : "") {}
     xlsx_report::ReportWriter writer;
     std::vector<std::optional<std::string_view>> row = {};
 };
@@ -29,7 +29,7 @@ xlsx_status xlsx_export_open(const char* path, const xlsx_export_options* option
             o.overflow_to_new_sheet = options->overflow_to_new_sheet != 0;
             if (options->temp_dir) o.temp_dir = options->temp_dir;
         }
-        *out = new xlsx_export(path, o);
+        *out = new xlsx_export(path, o, options ? options->label : nullptr);
         return XLSX_OK;
     });
 }

@@ -30,14 +30,14 @@ typedef struct {
     int truncate_long_text;    /* cut text over 32,767 characters instead of failing */
     int overflow_to_new_sheet; /* past 1,048,575 rows go on in "Name (2)" instead of failing */
     const char* temp_dir;      /* libxlsxwriter's temporary files; NULL for the system's */
+    const char* label;         /* names the workbook in messages; NULL for the path */
 } xlsx_export_options;
 
 /* The workbook is written to `path` only by xlsx_export_finish. */
 xlsx_status xlsx_export_open(const char* path, const xlsx_export_options* options,
                              xlsx_export** out, char** error);
 xlsx_status xlsx_export_begin_sheet(xlsx_export* e, const char* name,
-                                    const xlsx_export_column* columns, size_t count,
-                                    char** error);
+                                    const xlsx_export_column* columns, size_t count, char** error);
 /* One value per column of the current sheet. */
 xlsx_status xlsx_export_write_row(xlsx_export* e, const xlsx_export_value* values, char** error);
 xlsx_status xlsx_export_finish(xlsx_export* e, char** error);

@@ -163,8 +163,7 @@ void ReportWriter::write_row(std::span<const std::optional<std::string_view>> va
                         throw xlsx::Error(xlsx::ErrorKind::InvalidValue,
                                           "column \"" + column.spec.name + "\": text of " +
                                               std::to_string(characters) +
-                                              " characters, more than a cell holds (32767); "
-                                              "truncate_long_text cuts it",
+                                              " characters, more than a cell holds (32,767)",
                                           std::move(where));
                     }
                     cell.text = utf8_prefix(cell.text, kMaxCellCharacters);

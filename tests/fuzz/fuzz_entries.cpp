@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
+#include "export/cell_encoding.hpp"
 #include "support/zip_writer.hpp"
 #include "xlsx/decryption.hpp"
 #include "xlsx/error.hpp"
@@ -135,6 +138,20 @@ void legacy(const uint8_t* data, size_t size) {
     }
 }
 
+void cells(const uint8_t* data, size_t size) {
+    std::string_view value(reinterpret_cast<const char*>(data), size);
+    std::string scratch;
+    for (int k = 0; k <= static_cast<int>(xlsx_report::ColumnKind::Text); ++k) {
+        auto kind = static_cast<xlsx_report::ColumnKind>(k);
+        xlsx_report::Cell cell = xlsx_report::encode_cell(kind, value, scratch);
+        // A number cell holds a finite double; a text cell says why, unless the column is text.
+        if (cell.type == xlsx_report::Cell::Type::Number && !std::isfinite(cell.number)) abort();
+        if (cell.type == xlsx_report::Cell::Type::String && !cell.text_reason &&
+            kind != xlsx_report::ColumnKind::Text && kind != xlsx_report::ColumnKind::Boolean)
+            abort();
+    }
+}
+
 bool run(const std::string& target, const std::string& input) {
     auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
     if (target == "package")
@@ -151,6 +168,8 @@ bool run(const std::string& target, const std::string& input) {
         encrypted(bytes, input.size());
     else if (target == "legacy")
         legacy(bytes, input.size());
+    else if (target == "cells")
+        cells(bytes, input.size());
     else
         return false;
     return true;

@@ -17,6 +17,7 @@ void shared_strings(const uint8_t* data, size_t size);  // sharedStrings.xml
 void styles(const uint8_t* data, size_t size);          // styles.xml
 void encrypted(const uint8_t* data, size_t size);       // a password-protected workbook's OLE2
 void legacy(const uint8_t* data, size_t size);          // a legacy .xls's BIFF records
+void cells(const uint8_t* data, size_t size);  // a value as the server prints it, to a cell
 
 // By target name ("package", "workbook", ...); false for an unknown name.
 bool run(const std::string& target, const std::string& input);

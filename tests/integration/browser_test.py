@@ -2,7 +2,7 @@
 """serve's upload page in a real browser: Debian's headless Chromium driven by Selenium (Debian's
 python3-selenium, hence /usr/bin/python3), against a real `xlsx2pg serve` and the harness's
 server. A person's steps: give the token, pick a workbook, see its sheets, load it into a new
-table, read the counts; load bad rows and look at the rejects and their CSV; meet the errors.
+table, read the counts; load bad rows and look at the rejects and their CSV and workbook; meet the errors.
 
 Usage: browser_test.py XLSX2PG GENERATE_WORKBOOK PG_ENV_FILE WORK_DIR
 Saves a screenshot of each result page in WORK_DIR.
@@ -191,6 +191,14 @@ class UploadPage(unittest.TestCase):
             rows = list(csv.reader(f))
         self.assertEqual(rows[0], ["sheet_row", "column", "value", "target_type", "reason"])
         self.assertEqual(len(rows) - 1, rejected)
+        # The same rows as a workbook, read back by our own reader: the CSV's fields, typed.
+        self.el("rejects-xlsx").click()
+        book = os.path.join(self.downloads, f"run-{run}-rejects.xlsx")
+        self.wait(lambda: os.path.exists(book) and os.path.getsize(book) > 0)
+        cat = subprocess.run([XLSX2PG, "cat", book], check=True, capture_output=True, text=True)
+        with open(path, newline="") as f:
+            self.assertEqual(list(csv.reader(cat.stdout.splitlines(keepends=True))),
+                             list(csv.reader(f)))
 
     def test_errors_are_told_plainly(self):
         self.open_page()

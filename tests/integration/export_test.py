@@ -276,7 +276,7 @@ class Export(ExportTestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("[invalid_value]", r.stderr)
         self.assertIn('refused.xlsx: sheet "Sheet1" cell B2: column "body": text of 32768 '
-                      "characters", r.stderr)
+                      "characters, more than a cell holds (32,767)", r.stderr)
         self.assertFalse(os.path.exists(path))
         r = xlsx2pg("export", long_text, path, "--truncate-long-text")
         self.assertIn("cut to the 32,767 characters a cell holds", r.stdout)

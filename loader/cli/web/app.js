@@ -188,16 +188,19 @@ function load(event) {
   xhr.send(form);
 }
 
-async function downloadRejects() {
+// Downloads the run's rejected rows as `format` (csv or xlsx): fetched with the token, then
+// handed to the browser as a file.
+async function downloadRejects(format) {
   const run = $("run").dataset.run;
-  const response = await fetch("/runs/" + run + "/rejects.csv", { headers: headers() });
+  const name = "run-" + run + "-rejects." + format;
+  const response = await fetch("/runs/" + run + "/rejects." + format, { headers: headers() });
   if (!response.ok) {
     say(explain(response.status, null));
     return;
   }
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = "run-" + run + "-rejects.csv";
+  link.download = name;
   document.body.append(link);
   link.click();
   link.remove();
@@ -224,6 +227,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (e.dataTransfer.files.length) inspect(e.dataTransfer.files[0]);
   });
   $("options").addEventListener("submit", load);
-  $("rejects-csv").addEventListener("click", downloadRejects);
+  $("rejects-csv").addEventListener("click", () => downloadRejects("csv"));
+  $("rejects-xlsx").addEventListener("click", () => downloadRejects("xlsx"));
   start();
 });

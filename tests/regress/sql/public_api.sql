@@ -1,8 +1,10 @@
--- What a DBA sees of the extension: at most twenty functions in schema xlsx, each with a
--- comment; every column of the ledger and of its views with one; the internals apart, and
--- none of them (but the profiling aggregate behind xlsx.profile) executable by PUBLIC.
+-- What a DBA sees of the extension: at most twenty functions in schema xlsx (by name: the
+-- variants of one function for a path, a large object and a bytea are one thing to learn),
+-- each with a comment; every column of the ledger and of its views with one; the internals
+-- apart, and none of them (but the profiling aggregate behind xlsx.profile) executable by PUBLIC.
 SET search_path = pg_catalog;
-SELECT count(*) <= 20 AS at_most_twenty, count(*) AS public_functions
+SELECT count(DISTINCT proname) <= 20 AS at_most_twenty, count(DISTINCT proname) AS functions,
+       count(*) AS variants
   FROM pg_proc WHERE pronamespace = 'xlsx'::regnamespace;
 SELECT p.oid::regprocedure AS without_comment FROM pg_proc p
  WHERE p.pronamespace = 'xlsx'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
