@@ -3,6 +3,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "xlsx/error.hpp"
 
@@ -42,7 +43,15 @@ ReportWriter::ReportWriter(const std::string& path, WriterOptions options, std::
 }
 
 ReportWriter::~ReportWriter() {
-    if (workbook_) lxw_workbook_free(workbook_);  // nothing written: the file never appears
+    if (!workbook_) return;
+    // Not finished: nothing is written and the file never appears. lxw_workbook_free leaves
+    // constant-memory mode's temporary files open (one per sheet), which in a server backend
+    // would pile up with each failed export: they are closed here.
+    for (lxw_worksheet* sheet : worksheets_) {
+        if (sheet->optimize_tmpfile) std::fclose(sheet->optimize_tmpfile);
+        sheet->optimize_tmpfile = nullptr;
+    }
+    lxw_workbook_free(workbook_);
 }
 
 std::string ReportWriter::overflow_name(unsigned part) const {
@@ -60,6 +69,7 @@ void ReportWriter::open_sheet(const std::string& name) {
     if (!sheet_)
         throw xlsx::Error(xlsx::ErrorKind::Io, "cannot add sheet \"" + name + "\"",
                           xlsx::ErrorLocation{label_});
+    worksheets_.push_back(sheet_);
     sheets_.push_back({name, 0});
     sheet_rows_ = 0;
     for (size_t c = 0; c < columns_.size(); ++c) {
@@ -92,12 +102,13 @@ void ReportWriter::begin_sheet(const std::string& name, std::vector<ExportColumn
                           xlsx::ErrorLocation{label_});
     columns_.clear();
     for (auto& spec : columns) {
-        Column column{std::move(spec), ColumnKind::Text, nullptr, 0};
+        Column column{std::move(spec), ColumnKind::Text, "", nullptr, 0};
         column.kind = column_kind_of(column.spec.type);
         column.width = utf8_length(column.spec.name) + 3;  // the autofilter's button
-        if (std::string format = number_format_of(column.spec.type); !format.empty()) {
+        column.number_format = number_format_of(column.spec.type);
+        if (!column.number_format.empty()) {
             column.format = workbook_add_format(workbook_);
-            format_set_num_format(column.format, format.c_str());
+            format_set_num_format(column.format, column.number_format.c_str());
         }
         columns_.push_back(std::move(column));
     }
@@ -183,7 +194,7 @@ void ReportWriter::write_row(std::span<const std::optional<std::string_view>> va
         }
         if (measure)
             column.width =
-                std::max(column.width, display_width(cell, *values[c], column.format ? "0" : ""));
+                std::max(column.width, display_width(cell, *values[c], column.number_format));
     }
     ++sheet_rows_;
     ++sheets_.back().rows;

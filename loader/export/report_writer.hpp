@@ -85,6 +85,7 @@ private:
     struct Column {
         ExportColumn spec;
         ColumnKind kind;
+        std::string number_format;  // "" for General
         lxw_format* format = nullptr;
         size_t width = 0;  // characters, from the header and the first rows
     };
@@ -98,7 +99,8 @@ private:
     std::string label_;
     lxw_workbook* workbook_ = nullptr;
     lxw_format* header_format_ = nullptr;
-    lxw_worksheet* sheet_ = nullptr;
+    lxw_worksheet* sheet_ = nullptr;          // the one being written
+    std::vector<lxw_worksheet*> worksheets_;  // all, to close their temporary files
     std::string base_name_;
     unsigned part_ = 0;        // 1 for the sheet itself, 2 for "Name (2)", ...
     uint32_t sheet_rows_ = 0;  // data rows in the current sheet

@@ -235,6 +235,26 @@ TEST(ExportWriter, TextLongerThanACellIsRefusedWithItsCellOrCut) {
     EXPECT_EQ(writer.notes()[0].values, 1u);
 }
 
+// File descriptors this process holds.
+static size_t open_files() {
+    return static_cast<size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                                             std::filesystem::directory_iterator()));
+}
+
+TEST(ExportWriter, AWriterNotFinishedLeavesNoFileOpen) {
+    size_t before = open_files();
+    for (int i = 0; i < 3; ++i) {
+        ReportWriter writer(temp_path("export_discarded.xlsx"), {});
+        writer.begin_sheet("A", {{"n", {kInt4, -1}}});
+        writer.write_row(Row{"1"});
+        writer.begin_sheet("B", {{"n", {kInt4, -1}}});
+        writer.write_row(Row{"2"});
+        EXPECT_GT(open_files(), before);  // the sheets' temporary files
+    }
+    // A server backend whose exports fail keeps running: nothing may pile up.
+    EXPECT_EQ(open_files(), before);
+}
+
 TEST(ExportWriter, SheetNamesExcelRefusesAreErrors) {
     ReportWriter writer(temp_path("export_names.xlsx"), {});
     EXPECT_THROW(writer.begin_sheet("a/b", {{"n", {kInt4, -1}}}), xlsx::Error);
