@@ -15,6 +15,7 @@
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
+#include "storage/fd.h"
 #include "utils/acl.h"
 #include "utils/datetime.h"
 #if PG_VERSION_NUM >= 160000
@@ -24,6 +25,12 @@
 #if PG_VERSION_NUM >= 180000
 #include "commands/explain_format.h"
 #include "commands/explain_state.h"
+#endif
+
+/* The prefix of the server's temporary files: PostgreSQL 17 moved it from storage/fd.h to
+ * common/file_utils.h. */
+#ifndef PG_TEMP_FILE_PREFIX
+#include "common/file_utils.h"
 #endif
 
 /*
