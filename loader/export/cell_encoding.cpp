@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 
 #include "xlsx/dates.hpp"
@@ -158,6 +159,8 @@ bool read_time(std::string_view text, size_t& i, int64_t& micros, bool wide_hour
         for (; digits < 6; ++digits)
             fraction *= 10;
     }
+    // The hours of an interval are bounded by its 64-bit microseconds.
+    if (h > std::numeric_limits<int64_t>::max() / 3600000000 - 1) return false;
     micros = ((h * 60 + m) * 60 + s) * 1000000 + fraction;
     return true;
 }
@@ -224,7 +227,8 @@ Cell interval_cell(std::string_view value) {
         size_t start = i;
         int64_t time = 0, count = 0;
         if (read_time(value, i, time, true)) {
-            micros += negative ? -time : time;
+            if (__builtin_add_overflow(micros, negative ? -time : time, &micros))
+                return text_cell(value, kOutOfRange);
             continue;
         }
         i = start;
@@ -234,7 +238,10 @@ Cell interval_cell(std::string_view value) {
         std::string_view unit = value.substr(i, value.find(' ', i) - i);
         i += unit.size();
         if (unit == "day" || unit == "days") {
-            micros += count * kMillisPerDay * 1000;
+            int64_t day_micros = 0;
+            if (__builtin_mul_overflow(count, kMillisPerDay * 1000, &day_micros) ||
+                __builtin_add_overflow(micros, day_micros, &micros))
+                return text_cell(value, kOutOfRange);
         } else if (unit == "year" || unit == "years" || unit == "mon" || unit == "mons") {
             months |= count != 0;
         } else {
