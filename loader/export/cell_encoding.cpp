@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "xlsx/dates.hpp"
+#include "xlsx/text.hpp"
 
 namespace xlsx_report {
 
@@ -254,30 +255,16 @@ Cell interval_cell(std::string_view value) {
     return number_cell(static_cast<double>(micros / 1000) / kMillisPerDay);
 }
 
-bool is_hex(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// Whether text[i..] reads as an escape _xHHHH_.
-bool escape_at(std::string_view text, size_t i) {
-    if (i + 7 > text.size() || text[i] != '_' || (text[i + 1] != 'x' && text[i + 1] != 'X') ||
-        text[i + 6] != '_')
-        return false;
-    for (size_t k = i + 2; k < i + 6; ++k)
-        if (!is_hex(text[k])) return false;
-    return true;
-}
-
 // Text that looks like an escape keeps its underscore escaped (_x005F_), as Excel writes it,
 // so that readers give back the text and not the character it names.
 Cell string_cell(std::string_view value, std::string& scratch) {
     size_t first = value.find('_');
-    while (first != std::string_view::npos && !escape_at(value, first))
+    while (first != std::string_view::npos && !xlsx::is_xstring_escape(value, first))
         first = value.find('_', first + 1);
     if (first == std::string_view::npos) return text_cell(value, nullptr);
     scratch.assign(value.substr(0, first));
     for (size_t i = first; i < value.size(); ++i) {
-        if (escape_at(value, i)) scratch += "_x005F";
+        if (xlsx::is_xstring_escape(value, i)) scratch += "_x005F";
         scratch += value[i];
     }
     return text_cell(scratch, nullptr);

@@ -148,6 +148,25 @@ int hex_value(char c) {
 }
 }  // namespace
 
+bool is_xstring_escape(std::string_view text, size_t i) {
+    if (i + 7 > text.size() || text[i] != '_' || (text[i + 1] != 'x' && text[i + 1] != 'X') ||
+        text[i + 6] != '_')
+        return false;
+    for (size_t k = i + 2; k < i + 6; ++k)
+        if (hex_value(text[k]) < 0) return false;
+    return true;
+}
+
+namespace {
+// The code point of the escape at text[i] (is_xstring_escape).
+uint32_t escape_code(std::string_view text, size_t i) {
+    uint32_t cp = 0;
+    for (size_t k = i + 2; k < i + 6; ++k)
+        cp = cp << 4 | static_cast<uint32_t>(hex_value(text[k]));
+    return cp;
+}
+}  // namespace
+
 void decode_xstring_escapes(std::string& text, size_t from) {
     if (text.size() < from + 7 || !std::memchr(text.data() + from, '_', text.size() - from)) return;
     std::string out;
@@ -155,29 +174,21 @@ void decode_xstring_escapes(std::string& text, size_t from) {
     size_t i = from;
     const size_t n = text.size();
     while (i < n) {
-        if (text[i] == '_' && i + 6 < n && (text[i + 1] == 'x' || text[i + 1] == 'X') &&
-            text[i + 6] == '_') {
-            int h0 = hex_value(text[i + 2]), h1 = hex_value(text[i + 3]),
-                h2 = hex_value(text[i + 4]), h3 = hex_value(text[i + 5]);
-            if (h0 >= 0 && h1 >= 0 && h2 >= 0 && h3 >= 0) {
-                uint32_t cp = static_cast<uint32_t>((h0 << 12) | (h1 << 8) | (h2 << 4) | h3);
-                // A UTF-16 surrogate pair written as two escapes.
-                if (cp >= 0xD800 && cp <= 0xDBFF && i + 13 < n && text[i + 7] == '_' &&
-                    (text[i + 8] == 'x' || text[i + 8] == 'X') && text[i + 13] == '_') {
-                    int l0 = hex_value(text[i + 9]), l1 = hex_value(text[i + 10]),
-                        l2 = hex_value(text[i + 11]), l3 = hex_value(text[i + 12]);
-                    uint32_t lo = static_cast<uint32_t>((l0 << 12) | (l1 << 8) | (l2 << 4) | l3);
-                    if (l0 >= 0 && l1 >= 0 && l2 >= 0 && l3 >= 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
-                        append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
-                        i += 14;
-                        continue;
-                    }
-                }
-                if (cp < 0xD800 || cp > 0xDFFF) {
-                    append_utf8(out, cp);
-                    i += 7;
+        if (is_xstring_escape(text, i)) {
+            uint32_t cp = escape_code(text, i);
+            // A UTF-16 surrogate pair written as two escapes.
+            if (cp >= 0xD800 && cp <= 0xDBFF && is_xstring_escape(text, i + 7)) {
+                uint32_t lo = escape_code(text, i + 7);
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
+                    i += 14;
                     continue;
                 }
+            }
+            if (cp < 0xD800 || cp > 0xDFFF) {
+                append_utf8(out, cp);
+                i += 7;
+                continue;
             }
         }
         out.push_back(text[i++]);

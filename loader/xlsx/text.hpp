@@ -23,6 +23,10 @@ bool xml_tag_attribute(std::string_view tag, std::string_view name, std::string&
 // Parses an unsigned decimal; false on anything else or overflow of `max`.
 bool parse_uint(std::string_view s, uint64_t max, uint64_t& out);
 
+// Whether text[i..] reads as an ST_Xstring escape, _xHHHH_ ('x' and the hex digits in either
+// case). The writer escapes the underscore of such text (_x005F_) so that it reads back as written.
+bool is_xstring_escape(std::string_view text, size_t i);
+
 // Decodes the _xHHHH_ escapes of ST_Xstring in place, from byte `from` on ("_x000D_" is a
 // carriage return, "_x005F_" a literal underscore). Cheap when the text has no underscore.
 void decode_xstring_escapes(std::string& text, size_t from);
