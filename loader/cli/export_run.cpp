@@ -20,9 +20,6 @@ namespace fs = std::filesystem;
 // How often (in rows) an export looks for Ctrl-C between the server's rows.
 constexpr uint64_t kInterruptCheckRows = 4096;
 
-// Excel's limit on a sheet name, in characters (bytes here: names are cut at a character).
-constexpr size_t kMaxSheetName = 31;
-
 std::string table_query(const std::string& table) {
     std::string name;
     std::vector<std::string> parts = pg::parse_qualified_name(table).value();
@@ -34,7 +31,7 @@ std::string table_query(const std::string& table) {
 std::string default_sheet_name(const std::string& source, size_t index) {
     if (!is_table_source(source)) return fmt::format("Sheet{}", index + 1);
     std::vector<std::string> parts = pg::parse_qualified_name(source).value();
-    return std::string(xlsx_report::utf8_prefix(parts.back(), kMaxSheetName));
+    return xlsx_report::sheet_name_from(parts.back());
 }
 
 // The output's temporary name, beside it so that the rename is atomic.
@@ -99,7 +96,7 @@ bool is_table_source(const std::string& source) {
 ExportReport run_export(const ExportOptions& o, load::Progress& progress) {
     auto started = std::chrono::steady_clock::now();
     ExportReport report;
-    report.file = o.output;
+    report.file = o.label.empty() ? o.output : o.label;
     fs::path output(o.output);
     fs::path partial = partial_path(output);
     try {
@@ -111,7 +108,8 @@ ExportReport run_export(const ExportOptions& o, load::Progress& progress) {
         conn.exec("SET LOCAL IntervalStyle = 'postgres'");
         conn.exec("SET LOCAL extra_float_digits = 1");
         std::string time_zone = conn.scalar("SHOW TimeZone").value_or("");
-        xlsx_report::ReportWriter writer(partial.string(), o.writer, o.output);
+        xlsx_report::ReportWriter writer(partial.string(), o.writer,
+                                         o.label.empty() ? o.output : o.label);
         progress.started = true;
         for (size_t i = 0; i < o.sources.size(); ++i) {
             const ExportSource& source = o.sources[i];

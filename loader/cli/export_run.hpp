@@ -25,6 +25,7 @@ struct ExportOptions {
     pg::ConnectOptions connect;
     std::vector<ExportSource> sources;
     std::string output;  // the .xlsx to write (replaced when it exists)
+    std::string label;   // names it in messages ("" for `output`)
     xlsx_report::WriterOptions writer;
 };
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -26,6 +28,15 @@ void reply_error(httplib::Response& res, int status, const std::string& message,
     res.set_content(body.dump(2) + "\n", "application/json");
 }
 
+// A table's name as a download's file name: what a Content-Disposition header takes safely
+// (a table may be called anything, line breaks and quotes included).
+std::string file_name_of(const std::string& name) {
+    std::string out;
+    for (char c : name)
+        out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+    return out;
+}
+
 bool is_query_name(const std::string& name) {
     return !name.empty() && name.size() <= 64 &&
            name.find_first_not_of(
@@ -37,11 +48,12 @@ bool is_query_name(const std::string& name) {
 // goes once the answer is sent; or answers the error.
 void answer(const ServeExportContext& context, ExportSource source, const std::string& download,
             httplib::Response& res) {
+    static std::atomic<uint64_t> exports{0};
     ExportOptions o;
     o.connect = context.connect;
     o.sources.push_back(std::move(source));
-    o.output = fmt::format("{}/xlsx2pg-export-{}-{}.xlsx", context.temp_dir, getpid(),
-                           reinterpret_cast<uintptr_t>(&res));
+    o.output = fmt::format("{}/xlsx2pg-export-{}-{}.xlsx", context.temp_dir, getpid(), ++exports);
+    o.label = download;  // messages name the download, not the server's temporary file
     load::Progress progress;
     ExportReport report = run_export(o, progress);
     if (!report.error.empty()) {
@@ -95,7 +107,8 @@ void serve_export(const ServeExportContext& context, const httplib::Request& req
             return reply_error(res, 404,
                                "no export query named \"" + query_name +
                                    "\" (the server's --export-queries file names them)");
-        return answer(context, {found->second, query_name}, query_name + ".xlsx", res);
+        return answer(context, {found->second, xlsx_report::sheet_name_from(query_name)},
+                      query_name + ".xlsx", res);
     }
     if (!pg::table_name_problem(table, false).empty())
         return reply_error(res, 400, "table=" + table + ": not a table name");
@@ -115,8 +128,8 @@ void serve_export(const ServeExportContext& context, const httplib::Request& req
         std::string schema = found.text(0, 0), name = found.text(0, 1);
         answer(context,
                {"SELECT * FROM " + pg::quote_ident(schema) + "." + pg::quote_ident(name),
-                name.substr(0, 31)},
-               name + ".xlsx", res);
+                xlsx_report::sheet_name_from(name)},
+               file_name_of(name) + ".xlsx", res);
     } catch (const pg::PgError& e) {
         reply_error(res, 503, e.primary());
     }

@@ -117,6 +117,18 @@ void ReportWriter::begin_sheet(const std::string& name, std::vector<ExportColumn
     open_sheet(name);
 }
 
+std::string sheet_name_from(std::string_view name) {
+    std::string out;
+    for (char c : name)
+        out += std::string_view("[]:*?/\\").find(c) == std::string_view::npos ? c : '_';
+    while (!out.empty() && out.front() == '\'')
+        out.erase(0, 1);
+    out = std::string(utf8_prefix(out, kMaxSheetName));
+    while (!out.empty() && out.back() == '\'')
+        out.pop_back();
+    return out.empty() ? "Sheet" : out;
+}
+
 std::string note_text(const ColumnNote& n) {
     return "sheet \"" + n.sheet + "\" column \"" + n.column + "\": " + std::to_string(n.values) +
            (n.values == 1 ? " value" : " values") + " written as text (" + n.reason +

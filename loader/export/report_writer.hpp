@@ -52,6 +52,10 @@ struct ColumnNote {
     uint64_t first_row = 0;  // sheet row
 };
 
+// A sheet name Excel takes, made from any name (a table's): characters it refuses
+// ([ ] : * ? / \) become '_', an apostrophe at either end goes, at most 31 characters.
+std::string sheet_name_from(std::string_view name);
+
 // The note as one line: sheet "S" column "amount": 3 values written as text (more than 15
 // significant digits), the first at row 17.
 std::string note_text(const ColumnNote& note);

@@ -258,6 +258,18 @@ TEST(ExportWriter, AWriterNotFinishedLeavesNoFileOpen) {
     EXPECT_EQ(open_files(), before);
 }
 
+TEST(ExportWriter, SheetNamesAreMadeFromAnyTableName) {
+    EXPECT_EQ(sheet_name_from("orders"), "orders");
+    EXPECT_EQ(sheet_name_from("a/b[c]:*?\\"), "a_b_c_____");
+    EXPECT_EQ(sheet_name_from("'quoted'"), "quoted");
+    EXPECT_EQ(
+        sheet_name_from(std::string(20, 'x') +
+                        "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"),
+        std::string(20, 'x') +
+            "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9");
+    EXPECT_EQ(sheet_name_from("''"), "Sheet");
+}
+
 TEST(ExportWriter, SheetNamesExcelRefusesAreErrors) {
     ReportWriter writer(temp_path("export_names.xlsx"), {});
     EXPECT_THROW(writer.begin_sheet("a/b", {{"n", {kInt4, -1}}}), xlsx::Error);
