@@ -314,18 +314,18 @@ class Export(ExportTestCase):
         self.assertEqual([f for f in os.listdir(WORK) if f.startswith(".interrupted")], [])
 
     def test_export_to_file_needs_pg_write_server_files(self):
-        psql("DROP ROLE IF EXISTS export_reader; CREATE ROLE export_reader; "
-             "GRANT SELECT ON edge TO export_reader")
+        psql("DROP ROLE IF EXISTS export_test_reader; CREATE ROLE export_test_reader; "
+             "GRANT SELECT ON edge TO export_test_reader")
         path = os.path.join(WORK, "not_allowed.xlsx")
         out = subprocess.run(
-            ["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", "SET ROLE export_reader",
+            ["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", "SET ROLE export_test_reader",
              "-c", f"SELECT xlsx.export_to_file('TABLE edge', '{path}')"],
             env=env(), capture_output=True, text=True)
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("permission denied", out.stderr)
         self.assertFalse(os.path.exists(path))
         # The bytea form runs the query with the caller's rights: what it may read, no more.
-        out = subprocess.run(["psql", "-XAtq", "-c", "SET ROLE export_reader",
+        out = subprocess.run(["psql", "-XAtq", "-c", "SET ROLE export_test_reader",
                               "-c", "SELECT length(xlsx.export('TABLE edge')) > 0",
                               "-c", "SELECT xlsx.export('TABLE directory')"],
                              env=env(), capture_output=True, text=True)

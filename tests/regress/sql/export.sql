@@ -26,12 +26,12 @@ SELECT xlsx.export('SELECT no_such_column FROM export_src');
 SELECT xlsx.export_to_file('SELECT 1', 'relative.xlsx');
 
 -- Server files are written only by roles allowed to write them.
-CREATE ROLE export_reader;
-GRANT SELECT ON export_src TO export_reader;
-SET ROLE export_reader;
+CREATE ROLE regress_export_reader;
+GRANT SELECT ON export_src TO regress_export_reader;
+SET ROLE regress_export_reader;
 SELECT xlsx.export_to_file('SELECT 1', '/tmp/never.xlsx');
 SELECT length(xlsx.export('TABLE export_src')) > 0 AS exported;
 RESET ROLE;
-DROP OWNED BY export_reader;
-DROP ROLE export_reader;
+DROP OWNED BY regress_export_reader;
+DROP ROLE regress_export_reader;
 DROP TABLE export_src, export_back;
