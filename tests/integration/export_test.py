@@ -301,7 +301,7 @@ class Export(ExportTestCase):
         # Waits for the COPY to be running (a state, polled), then asks the export to stop.
         for _ in range(1200):
             if psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xlsx2pg' "
-                    "AND query LIKE 'COPY (%'") == "1":
+                    "AND datname = current_database() AND query LIKE 'COPY (%'") == "1":
                 break
             time.sleep(0.1)
         time.sleep(0.5)
