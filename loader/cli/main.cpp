@@ -14,10 +14,9 @@ int main(int argc, char** argv) {
     CLI::App app{"xlsx2pg: Excel workbooks into PostgreSQL, fast, exact and atomic"};
     app.set_version_flag("--version", std::string("xlsx2pg ") + XLSX2PG_VERSION);
     app.require_subcommand(1);
-    std::vector<cli::Runner> runners{cli::add_load_command(app), cli::add_schema_command(app),
-                                     cli::add_cat_command(app), cli::add_sheets_command(app),
-                                     cli::add_serve_command(app),
-                                     cli::add_export_command(app)};
+    std::vector<cli::Runner> runners{cli::add_load_command(app),  cli::add_schema_command(app),
+                                     cli::add_cat_command(app),   cli::add_sheets_command(app),
+                                     cli::add_serve_command(app), cli::add_export_command(app)};
     // The short form `xlsx2pg FILE.xlsx TABLE` is `xlsx2pg load FILE.xlsx TABLE`.
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && cli::is_workbook_name(args[0])) args.insert(args.begin(), "load");
