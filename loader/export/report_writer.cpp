@@ -102,7 +102,7 @@ void ReportWriter::begin_sheet(const std::string& name, std::vector<ExportColumn
                           xlsx::ErrorLocation{label_});
     columns_.clear();
     for (auto& spec : columns) {
-        Column column{std::move(spec), ColumnKind::Text, "", nullptr, 0};
+        Column column{std::move(spec), ColumnKind::Text, "", nullptr, 0, {}};
         column.kind = column_kind_of(column.spec.type);
         column.width = utf8_length(column.spec.name) + 3;  // the autofilter's button
         column.number_format = number_format_of(column.spec.type);
@@ -136,13 +136,23 @@ std::string note_text(const ColumnNote& n) {
 }
 
 void ReportWriter::note(size_t column, const char* reason, uint64_t sheet_row) {
-    for (ColumnNote& n : notes_) {
-        if (n.reason == reason && n.sheet == base_name_ && n.column == columns_[column].spec.name) {
-            ++n.values;
+    // Per value of a column that is all text: the reasons are static strings, so a pointer
+    // comparison finds the note.
+    for (auto [known, index] : columns_[column].notes) {
+        if (known == reason) {
+            ++notes_[index].values;
             return;
         }
     }
+    columns_[column].notes.emplace_back(reason, notes_.size());
     notes_.push_back({base_name_, columns_[column].spec.name, reason, 1, sheet_row});
+}
+
+xlsx::ErrorLocation ReportWriter::cell_location(uint64_t sheet_row, size_t column) const {
+    xlsx::ErrorLocation where{label_, "", sheets_.back().name};
+    where.row = sheet_row;
+    where.column = static_cast<uint32_t>(column + 1);
+    return where;
 }
 
 void ReportWriter::write_row(std::span<const std::optional<std::string_view>> values) {
@@ -177,18 +187,16 @@ void ReportWriter::write_row(std::span<const std::optional<std::string_view>> va
                 e = worksheet_write_boolean(sheet_, row, col, cell.boolean, nullptr);
                 break;
             case Cell::Type::String: {
-                size_t characters = utf8_length(cell.text);
+                // Characters are counted only when the bytes could be too many.
+                size_t characters = cell.text.size() > kMaxCellCharacters ? utf8_length(cell.text)
+                                                                          : cell.text.size();
                 if (characters > kMaxCellCharacters) {
-                    if (!options_.truncate_long_text) {
-                        xlsx::ErrorLocation where{label_, "", sheets_.back().name};
-                        where.row = row + 1;
-                        where.column = static_cast<uint32_t>(c + 1);
+                    if (!options_.truncate_long_text)
                         throw xlsx::Error(xlsx::ErrorKind::InvalidValue,
                                           "column \"" + column.spec.name + "\": text of " +
                                               std::to_string(characters) +
                                               " characters, more than a cell holds (32,767)",
-                                          std::move(where));
-                    }
+                                          cell_location(row + 1, c));
                     cell.text = utf8_prefix(cell.text, kMaxCellCharacters);
                     note(c, kCutText, row + 1);
                 }
@@ -198,12 +206,8 @@ void ReportWriter::write_row(std::span<const std::optional<std::string_view>> va
                 break;
             }
         }
-        if (e != LXW_NO_ERROR) {
-            xlsx::ErrorLocation where{label_, "", sheets_.back().name};
-            where.row = row + 1;
-            where.column = static_cast<uint32_t>(c + 1);
-            throw xlsx::Error(xlsx::ErrorKind::Io, lxw_strerror(e), std::move(where));
-        }
+        if (e != LXW_NO_ERROR)
+            throw xlsx::Error(xlsx::ErrorKind::Io, lxw_strerror(e), cell_location(row + 1, c));
         if (measure)
             column.width =
                 std::max(column.width, display_width(cell, *values[c], column.number_format));

@@ -18,6 +18,7 @@
 
 #include "cell_encoding.hpp"
 #include "column_kind.hpp"
+#include "xlsx/error.hpp"
 
 struct lxw_workbook;
 struct lxw_worksheet;
@@ -92,11 +93,13 @@ private:
         std::string number_format;  // "" for General
         lxw_format* format = nullptr;
         size_t width = 0;  // characters, from the header and the first rows
+        std::vector<std::pair<const char*, size_t>> notes = {};  // reason -> index in notes_
     };
 
     void open_sheet(const std::string& name);
     void close_sheet();
     void note(size_t column, const char* reason, uint64_t sheet_row);
+    xlsx::ErrorLocation cell_location(uint64_t sheet_row, size_t column) const;
     std::string overflow_name(unsigned part) const;
 
     WriterOptions options_;
